@@ -1,0 +1,119 @@
+/**
+ * The Node transport: sockets from the `ws` package, with its failures classified into the core's typed errors.
+ */
+import { STATUS_CODES } from "node:http"
+import { Layer } from "effect"
+import WebSocket from "ws"
+import { ConnectionRefused, HandshakeRejected, ProtocolError, TlsError } from "./errors.js"
+import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket } from "./Transport.js"
+import { WebSocketTransport } from "./Transport.js"
+
+const TLS_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "EPROTO"
+])
+
+const isTlsFailure = (code: string | undefined): boolean =>
+  code !== undefined && (TLS_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_"))
+
+// ws marks receiver errors with the close code it sends, under a symbol it does not export.
+const closeCodeOf = (error: Error): number | undefined => {
+  for (const symbol of Object.getOwnPropertySymbols(error)) {
+    if (symbol.description === "status-code") {
+      const code = (error as unknown as Record<symbol, unknown>)[symbol]
+      return typeof code === "number" ? code : undefined
+    }
+  }
+  return undefined
+}
+
+const UNEXPECTED_RESPONSE = /^Unexpected server response: (\d+)$/
+
+/** Maps a `ws` error to a typed failure; `undefined` for errors the following close event already describes. */
+export const classifyWsError = (
+  error: Error & { readonly code?: string },
+  stage: "connecting" | "upgraded" | "open",
+  redactedUrl: string
+): TransportFailure | undefined => {
+  if (stage === "open") {
+    const code = closeCodeOf(error)
+    return code === undefined ? undefined : new ProtocolError({ code, reason: error.message })
+  }
+  const status = UNEXPECTED_RESPONSE.exec(error.message)
+  if (status?.[1] !== undefined) {
+    const code = Number(status[1])
+    return new HandshakeRejected({ url: redactedUrl, status: code, reason: STATUS_CODES[code] ?? "unexpected response" })
+  }
+  if (isTlsFailure(error.code)) return new TlsError({ url: redactedUrl, detail: error.message })
+  if (stage === "upgraded") return new HandshakeRejected({ url: redactedUrl, status: 101, reason: error.message })
+  return new ConnectionRefused({ url: redactedUrl, detail: error.message })
+}
+
+const toBytes = (data: WebSocket.RawData): Uint8Array =>
+  Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
+
+/** Opens one `ws` socket and adapts its events to the transport contract. */
+export const openNodeSocket = (request: TransportRequest, events: TransportEvents): TransportSocket => {
+  let stage: "connecting" | "upgraded" | "open" = "connecting"
+  const tls = request.tls
+  const socket = new WebSocket(request.url, [...request.protocols], {
+    headers: request.headers,
+    maxPayload: request.maxPayload,
+    // Compression would let a small read inflate past the inbound bound before the pause takes effect.
+    perMessageDeflate: false,
+    followRedirects: false,
+    ...(tls?.ca === undefined ? {} : { ca: tls.ca as string }),
+    rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+    ...(tls?.cert === undefined ? {} : { cert: tls.cert as string }),
+    ...(tls?.key === undefined ? {} : { key: tls.key as string }),
+    ...(tls?.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+    ...(tls?.servername === undefined ? {} : { servername: tls.servername })
+  })
+  socket.on("upgrade", () => {
+    stage = "upgraded"
+  })
+  socket.on("open", () => {
+    stage = "open"
+    events.onOpen(socket.protocol)
+  })
+  socket.on("message", (data, isBinary) => {
+    events.onMessage(isBinary ? toBytes(data) : data.toString())
+  })
+  socket.on("pong", () => events.onPong())
+  socket.on("error", (error) => {
+    const failure = classifyWsError(error, stage, request.redactedUrl)
+    if (failure !== undefined) events.onFailure(failure)
+  })
+  socket.on("close", (code, reason) => events.onClose(code, reason.toString()))
+
+  return {
+    send: (frame, done) => {
+      try {
+        socket.send(frame, { binary: typeof frame !== "string" }, done)
+      } catch (error) {
+        done(error instanceof Error ? error : new Error(String(error)))
+      }
+    },
+    ping: () => {
+      if (socket.readyState === WebSocket.OPEN) socket.ping()
+    },
+    close: (code, reason) => socket.close(code, reason),
+    terminate: () => socket.terminate(),
+    pause: () => socket.pause(),
+    resume: () => socket.resume()
+  }
+}
+
+/** The `ws` transport for Node. */
+export const NodeTransportLive: Layer.Layer<WebSocketTransport> = Layer.succeed(WebSocketTransport, {
+  open: openNodeSocket
+})

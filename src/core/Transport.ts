@@ -1,0 +1,59 @@
+/**
+ * The platform seam: how a socket is opened. The client knows only this interface, so the Node `ws` transport,
+ * another runtime's, and the in-memory test transport swap freely.
+ */
+import { Context } from "effect"
+import type { ConnectionRefused, HandshakeRejected, ProtocolError, TlsError } from "./errors.js"
+import type { Frame } from "./message.js"
+import type { TlsOptions } from "./options.js"
+
+/** What the client asks a transport to open. Everything in it has already been validated. */
+export interface TransportRequest {
+  readonly url: URL
+  /** The URL as it may appear in errors: no credentials, query or fragment. */
+  readonly redactedUrl: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly protocols: ReadonlyArray<string>
+  readonly maxPayload: number
+  readonly tls: TlsOptions | undefined
+}
+
+/** A failure the transport has already classified. */
+export type TransportFailure = ConnectionRefused | HandshakeRejected | TlsError | ProtocolError
+
+/**
+ * Callbacks a transport calls, in wire order. `onOpen` at most once; after `onClose` nothing more is called.
+ * `onFailure` may precede `onClose` (a handshake failure, or a protocol violation by the peer).
+ */
+export interface TransportEvents {
+  /** The handshake succeeded; `protocol` is the subprotocol the server chose, or `""`. */
+  readonly onOpen: (protocol: string) => void
+  /** A complete message: text as a string, binary as bytes. */
+  readonly onMessage: (frame: Frame) => void
+  readonly onPong: () => void
+  readonly onFailure: (failure: TransportFailure) => void
+  readonly onClose: (code: number, reason: string) => void
+}
+
+/** One socket as the client drives it. Every method is safe to call in any state. */
+export interface TransportSocket {
+  /** Writes one message; `done` runs once it has been handed to the socket, or with the reason it was not. */
+  readonly send: (frame: Frame, done: (error?: Error) => void) => void
+  readonly ping: () => void
+  /** Starts the close handshake with a validated code and reason. */
+  readonly close: (code: number, reason: string) => void
+  /** Destroys the socket at once; `onClose` follows with 1006. */
+  readonly terminate: () => void
+  /** Stops reading from the socket, so TCP pushes back on the peer. */
+  readonly pause: () => void
+  readonly resume: () => void
+}
+
+/** The transport the client opens sockets with: `NodeTransportLive` in Node, the in-memory one in tests. */
+export class WebSocketTransport extends Context.Tag("effect-ws-gateway/WebSocketTransport")<
+  WebSocketTransport,
+  {
+    /** Opens a socket. Opening is synchronous; its outcome arrives through `events`. */
+    readonly open: (request: TransportRequest, events: TransportEvents) => TransportSocket
+  }
+>() {}

@@ -1,0 +1,188 @@
+/**
+ * The `WebSocketClient` service: scoped connections, typed errors, no inbound message lost, every bound on the
+ * Effect clock.
+ */
+import { Context, Deferred, Duration, Effect, Either, Layer, type Scope } from "effect"
+import type { Connection } from "./Connection.js"
+import {
+  type CloseError,
+  ConnectionClosed,
+  type ConnectError,
+  ConnectionRefused,
+  InvalidOption,
+  type ReceiveError,
+  type RequestError,
+  type SendError,
+  Timeout
+} from "./errors.js"
+import { ConnectionImpl } from "./internal/connection.js"
+import { resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
+import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
+import { encodeMessage, type Frame, type InboundMessage, type OutboundMessage } from "./message.js"
+import { NodeTransportLive } from "./NodeTransport.js"
+import type { CloseOptions, ConnectOptions, ReceiveOptions, RequestOptions, SendOptions } from "./options.js"
+import { redactUrlInput } from "./url.js"
+import { StatsRecorder, type WebSocketStats } from "./Stats.js"
+import { WebSocketTransport } from "./Transport.js"
+
+const DEFAULT_REQUEST_TIMEOUT = Duration.seconds(30)
+
+/** The WebSocket client. Each service instance keeps its own connections and stats. */
+export class WebSocketClient extends Context.Tag("effect-ws-gateway/WebSocketClient")<
+  WebSocketClient,
+  {
+    /** Opens a connection that is closed (1000, bounded close handshake, then terminate) when the scope closes. */
+    readonly connect: (options: ConnectOptions) => Effect.Effect<Connection, ConnectError, Scope.Scope>
+    /** Sends text, bytes, or a plain object/array as JSON; completes once the socket has taken the data. */
+    readonly send: (
+      connection: Connection,
+      message: OutboundMessage,
+      options?: SendOptions
+    ) => Effect.Effect<void, SendError>
+    /** The next inbound message in arrival order; after the last one, the reason the connection ended. */
+    readonly receive: (connection: Connection, options?: ReceiveOptions) => Effect.Effect<InboundMessage, ReceiveError>
+    /** Closes with a wire-valid code and reason and waits for the close handshake. Idempotent. */
+    readonly close: (connection: Connection, options?: CloseOptions) => Effect.Effect<void, CloseError>
+    /** Connects, sends one message, returns the first reply and always closes; `timeout` bounds it all. */
+    readonly request: (options: RequestOptions) => Effect.Effect<InboundMessage, RequestError>
+    /** Counters of this instance since it was created or last reset. */
+    readonly getStats: Effect.Effect<WebSocketStats>
+    /** Closes every connection of this instance with 1001 "going away" and zeroes the stats. */
+    readonly reset: Effect.Effect<void>
+  }
+>() {}
+
+const asImpl = (connection: Connection): Either.Either<ConnectionImpl, InvalidOption> =>
+  connection instanceof ConnectionImpl
+    ? Either.right(connection)
+    : Either.left(new InvalidOption({ option: "connection", reason: "not a connection opened by a WebSocketClient" }))
+
+const GOING_AWAY = { code: 1001, reason: "going away" } as const
+
+/** Builds a client on the provided transport; closing the layer's scope closes every connection it opened. */
+export const make: Effect.Effect<WebSocketClient["Type"], never, WebSocketTransport | Scope.Scope> = Effect.gen(
+  function*() {
+    const transport = yield* WebSocketTransport
+    const stats = new StatsRecorder()
+    const live = new Set<ConnectionImpl>()
+    const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.tapError(effect, () => Effect.sync(() => stats.failed()))
+
+    const closeAll = (code: number, reason: string) =>
+      Effect.suspend(() =>
+        Effect.forEach([...live], (connection) => connection.shutdown(code, reason), {
+          concurrency: "unbounded",
+          discard: true
+        })
+      )
+    yield* Effect.addFinalizer(() => closeAll(GOING_AWAY.code, GOING_AWAY.reason))
+
+    const openConnection = (options: ConnectOptions, connectTimeout?: Duration.Duration) =>
+      Effect.gen(function*() {
+        const settings = yield* resolveConnectOptions(options)
+        const bound = connectTimeout ?? settings.connectTimeout
+        const connection = yield* Effect.acquireRelease(
+          Effect.try({
+            try: () => {
+              const connection = new ConnectionImpl(transport, settings, stats, (done) => live.delete(done))
+              if (connection.state !== "closed") live.add(connection)
+              return connection
+            },
+            // The thrown error's text may quote the request, so only its kind is reported.
+            catch: (error) =>
+              new ConnectionRefused({
+                url: settings.request.redactedUrl,
+                detail: `the transport could not open a socket (${error instanceof Error ? error.name : "error"})`
+              })
+          }),
+          (connection) => connection.shutdown(1000, "")
+        )
+        yield* withOptionalTimeout(
+          Deferred.await(connection.opened),
+          bound,
+          (after) => new Timeout({ operation: "connect", after })
+        ).pipe(
+          Effect.onError(() =>
+            Effect.sync(() => connection.abort(new ConnectionClosed({ code: 1006, reason: "connect did not complete" })))
+          )
+        )
+        if (settings.heartbeat !== undefined) {
+          yield* Effect.forkScoped(connection.heartbeat(settings.heartbeat.interval, settings.heartbeat.timeout))
+        }
+        return connection
+      }).pipe(
+        Effect.withSpan("WebSocketClient.connect", {
+          attributes: { "url.full": redactUrlInput(options?.url) }
+        })
+      )
+
+    const writeFrame = (connection: ConnectionImpl, frame: Frame, timeout: Duration.Duration | undefined) =>
+      withOptionalTimeout(connection.write(frame), timeout, (after) => new Timeout({ operation: "send", after }))
+
+    const send = (connection: Connection, message: OutboundMessage, options?: SendOptions) =>
+      Effect.gen(function*() {
+        const impl = yield* asImpl(connection)
+        const timeout = options?.timeout === undefined ? undefined : yield* decodeDuration("timeout", options.timeout)
+        const frame = yield* encodeMessage(message)
+        yield* writeFrame(impl, frame, timeout)
+      }).pipe(counted, Effect.withSpan("WebSocketClient.send", { attributes: { "ws.connection": connection?.id } }))
+
+    const receive = (connection: Connection, options?: ReceiveOptions) =>
+      Effect.gen(function*() {
+        const impl = yield* asImpl(connection)
+        const timeout = options?.timeout === undefined ? undefined : yield* decodeDuration("timeout", options.timeout)
+        return yield* withOptionalTimeout(
+          impl.buffer.take,
+          timeout,
+          (after) => new Timeout({ operation: "receive", after })
+        )
+      }).pipe(counted, Effect.withSpan("WebSocketClient.receive", { attributes: { "ws.connection": connection?.id } }))
+
+    const close = (connection: Connection, options?: CloseOptions) =>
+      Effect.gen(function*() {
+        const impl = yield* asImpl(connection)
+        const { code, reason } = yield* validateClose(options?.code ?? 1000, options?.reason ?? "")
+        const clean = yield* impl.shutdown(code, reason)
+        if (!clean) {
+          return yield* new Timeout({ operation: "close", after: impl.closeTimeout })
+        }
+      }).pipe(counted)
+
+    const request = (options: RequestOptions) =>
+      Effect.gen(function*() {
+        const timeout = yield* durationOr("timeout", options?.timeout, DEFAULT_REQUEST_TIMEOUT)
+        const frame = yield* encodeMessage(options?.message)
+        const exchange = Effect.scoped(
+          Effect.gen(function*() {
+            const connection = yield* openConnection(
+              { url: options.url, ...(options.headers === undefined ? {} : { headers: options.headers }) },
+              Duration.infinity
+            )
+            yield* writeFrame(connection, frame, undefined)
+            return yield* connection.buffer.take
+          })
+        )
+        return yield* withOptionalTimeout(exchange, timeout, (after) => new Timeout({ operation: "request", after }))
+      }).pipe(
+        counted,
+        Effect.withSpan("WebSocketClient.request", {
+          attributes: { "url.full": redactUrlInput(options?.url) }
+        })
+      )
+
+    return WebSocketClient.of({
+      connect: (options) => counted(openConnection(options)),
+      send,
+      receive,
+      close,
+      request,
+      getStats: Effect.sync(() => stats.snapshot()),
+      reset: closeAll(GOING_AWAY.code, GOING_AWAY.reason).pipe(Effect.zipRight(Effect.sync(() => stats.reset())))
+    })
+  }
+)
+
+/** The client on any transport the context provides. */
+export const layer: Layer.Layer<WebSocketClient, never, WebSocketTransport> = Layer.scoped(WebSocketClient, make)
+
+/** The client on Node, over the `ws` package. */
+export const WebSocketClientLive: Layer.Layer<WebSocketClient> = layer.pipe(Layer.provide(NodeTransportLive))

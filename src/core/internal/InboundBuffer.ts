@@ -1,0 +1,122 @@
+/**
+ * The inbound message buffer of one connection: messages kept in arrival order from the moment the socket opens,
+ * none dropped, with backpressure (pause the socket at `capacity`, resume once half drained) and an end that is
+ * delivered only after every buffered message.
+ */
+import { Effect } from "effect"
+
+interface Waiter {
+  readonly wake: () => void
+  woken: boolean
+}
+
+/** Hooks the buffer calls to stop and restart reading from the socket. */
+export interface FlowControl {
+  readonly pause: () => void
+  readonly resume: () => void
+}
+
+export class InboundBuffer<A, E> {
+  private items: Array<A> = []
+  private head = 0
+  private readonly waiters: Array<Waiter> = []
+  private ended: E | undefined = undefined
+  private paused = false
+  /** The most messages held at once: what the bound promises, observable in tests. */
+  peak = 0
+
+  constructor(
+    readonly capacity: number,
+    private readonly flow: FlowControl
+  ) {}
+
+  get size(): number {
+    return this.items.length - this.head
+  }
+
+  get isEnded(): boolean {
+    return this.ended !== undefined
+  }
+
+  /** Appends a message from the socket; never drops, pauses the socket when the buffer reaches capacity. */
+  push(item: A): void {
+    if (this.ended !== undefined) return
+    this.items.push(item)
+    const size = this.size
+    if (size > this.peak) this.peak = size
+    if (size >= this.capacity && !this.paused) {
+      this.paused = true
+      this.flow.pause()
+    }
+    this.wakeOne()
+  }
+
+  /** Marks the end of the stream; takers see `error` once every buffered message has been taken. */
+  end(error: E): void {
+    if (this.ended !== undefined) return
+    this.ended = error
+    while (this.waiters.length > 0) this.wakeOne()
+  }
+
+  /** The next message, waiting for one if needed; fails with the end once the buffer is drained. */
+  readonly take: Effect.Effect<A, E> = Effect.suspend(() => {
+    const item = this.poll()
+    if (item !== undefined) return Effect.succeed(item.value)
+    if (this.ended !== undefined) return Effect.fail(this.ended)
+    return Effect.zipRight(this.awaitItem, this.take)
+  })
+
+  /** Every message available now (at least one, waiting if needed); fails with the end once drained. */
+  readonly takeAll: Effect.Effect<ReadonlyArray<A>, E> = Effect.suspend(() => {
+    if (this.size > 0) {
+      const batch = this.items.slice(this.head)
+      this.items = []
+      this.head = 0
+      this.afterTake()
+      return Effect.succeed(batch)
+    }
+    if (this.ended !== undefined) return Effect.fail(this.ended)
+    return Effect.zipRight(this.awaitItem, this.takeAll)
+  })
+
+  private poll(): { readonly value: A } | undefined {
+    if (this.head >= this.items.length) return undefined
+    const value = this.items[this.head] as A
+    this.head++
+    if (this.head === this.items.length) {
+      this.items = []
+      this.head = 0
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    this.afterTake()
+    return { value }
+  }
+
+  private afterTake(): void {
+    if (this.paused && this.size <= this.capacity >> 1) {
+      this.paused = false
+      this.flow.resume()
+    }
+  }
+
+  // A woken waiter retries the take itself, so a message is never handed to a fiber that was interrupted meanwhile.
+  private readonly awaitItem: Effect.Effect<void> = Effect.async<void>((resume) => {
+    const waiter: Waiter = { wake: () => resume(Effect.void), woken: false }
+    this.waiters.push(waiter)
+    return Effect.sync(() => {
+      const index = this.waiters.indexOf(waiter)
+      if (index >= 0) this.waiters.splice(index, 1)
+      // Interrupted after being woken: pass the wake-up on so the message does not wait for a new taker.
+      else if (waiter.woken && (this.size > 0 || this.ended !== undefined)) this.wakeOne()
+    })
+  })
+
+  private wakeOne(): void {
+    const waiter = this.waiters.shift()
+    if (waiter === undefined) return
+    waiter.woken = true
+    waiter.wake()
+  }
+}

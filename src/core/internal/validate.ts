@@ -1,0 +1,106 @@
+/**
+ * Pure validators for caller-supplied options: bad input becomes a typed `InvalidOption`, never a defect.
+ */
+import { Duration, Either, Option } from "effect"
+import { InvalidOption } from "../errors.js"
+
+/**
+ * Decodes a caller's duration. Negative, NaN or undecodable input is refused rather than silently clamped to 0
+ * (which `Duration.decode` would do). `Duration.infinity` means "no bound".
+ */
+export const decodeDuration = (
+  option: string,
+  input: unknown
+): Either.Either<Duration.Duration, InvalidOption> => {
+  if (typeof input === "number" && !(input >= 0)) {
+    return Either.left(new InvalidOption({ option, reason: `must be a non-negative number of milliseconds` }))
+  }
+  if (typeof input === "string" && input.trimStart().startsWith("-")) {
+    return Either.left(new InvalidOption({ option, reason: "must not be negative" }))
+  }
+  const decoded = Duration.decodeUnknown(input)
+  return Option.isSome(decoded)
+    ? Either.right(decoded.value)
+    : Either.left(new InvalidOption({ option, reason: "expected a Duration, a number of milliseconds or e.g. \"5 seconds\"" }))
+}
+
+/** Like `decodeDuration`, with a default for an absent value. */
+export const durationOr = (
+  option: string,
+  input: unknown,
+  fallback: Duration.Duration
+): Either.Either<Duration.Duration, InvalidOption> => input === undefined ? Either.right(fallback) : decodeDuration(option, input)
+
+/** Close codes a client may put on the wire (RFC 6455 §7.4; 1004–1006 and 1015 are reserved). */
+export const isSendableCloseCode = (code: unknown): code is number =>
+  typeof code === "number" && Number.isInteger(code) &&
+  ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999))
+
+const MAX_REASON_BYTES = 123
+
+/** Validates a close code and reason; the reason must fit a control frame (123 UTF-8 bytes). */
+export const validateClose = (
+  code: unknown,
+  reason: unknown
+): Either.Either<{ readonly code: number; readonly reason: string }, InvalidOption> => {
+  if (!isSendableCloseCode(code)) {
+    return Either.left(
+      new InvalidOption({
+        option: "code",
+        reason: `${String(code)} is not a close code a client may send (1000-1003, 1007-1014, 3000-4999)`
+      })
+    )
+  }
+  if (typeof reason !== "string") {
+    return Either.left(new InvalidOption({ option: "reason", reason: `expected a string, got ${typeof reason}` }))
+  }
+  const bytes = Buffer.byteLength(reason, "utf8")
+  if (bytes > MAX_REASON_BYTES) {
+    return Either.left(
+      new InvalidOption({ option: "reason", reason: `is ${bytes} UTF-8 bytes; at most ${MAX_REASON_BYTES} fit a close frame` })
+    )
+  }
+  return Either.right({ code, reason })
+}
+
+/** A positive whole number within `max`. */
+export const positiveInteger = (
+  option: string,
+  input: unknown,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER
+): Either.Either<number, InvalidOption> => {
+  if (input === undefined) return Either.right(fallback)
+  if (typeof input !== "number" || !Number.isInteger(input) || input < 1 || input > max) {
+    return Either.left(new InvalidOption({ option, reason: `expected a whole number from 1 to ${max}` }))
+  }
+  return Either.right(input)
+}
+
+// RFC 7230 token characters for header names; values may not hold CR, LF or NUL.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/
+
+/** Validates handshake headers. Errors name the header, never its value. */
+export const validateHeaders = (
+  input: unknown
+): Either.Either<Readonly<Record<string, string>>, InvalidOption> => {
+  if (input === undefined) return Either.right({})
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return Either.left(new InvalidOption({ option: "headers", reason: "expected a record of header names to strings" }))
+  }
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(input)) {
+    if (!HEADER_NAME.test(name)) {
+      return Either.left(new InvalidOption({ option: "headers", reason: "a header name is not a valid HTTP token" }))
+    }
+    if (typeof value !== "string") {
+      return Either.left(new InvalidOption({ option: "headers", reason: `the value of '${name}' is not a string` }))
+    }
+    if (HEADER_VALUE_FORBIDDEN.test(value)) {
+      return Either.left(new InvalidOption({ option: "headers", reason: `the value of '${name}' holds CR, LF or NUL` }))
+    }
+    headers[name] = value
+  }
+  return Either.right(headers)
+}

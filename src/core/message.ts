@@ -1,0 +1,81 @@
+/**
+ * What crosses the wire: outbound values become text or binary frames, inbound frames become values.
+ */
+import { Either } from "effect"
+import { InvalidMessage } from "./errors.js"
+
+/** A JSON object as sent or received. */
+export type JsonObject = { readonly [key: string]: unknown }
+
+/** What `send` accepts: text, bytes, or a plain object or array sent as JSON text. */
+export type OutboundMessage = string | Uint8Array | JsonObject | ReadonlyArray<unknown>
+
+/** What `receive` yields: parsed JSON for object/array text, the raw string for other text, bytes for binary. */
+export type InboundMessage = string | Uint8Array | JsonObject | ReadonlyArray<unknown>
+
+/** A frame's payload as handed to a transport: a string is a text frame, bytes a binary frame. */
+export type Frame = string | Uint8Array
+
+const rejectUnserialisable = (_key: string, value: unknown): unknown => {
+  switch (typeof value) {
+    case "bigint":
+      throw new TypeError("a BigInt has no JSON form")
+    case "function":
+      throw new TypeError("a function has no JSON form")
+    case "symbol":
+      throw new TypeError("a Symbol has no JSON form")
+  }
+  if (value instanceof Map || value instanceof Set) throw new TypeError("a Map or Set would be sent as {}")
+  return value
+}
+
+const describe = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "array" : typeof value
+
+const isPlainObject = (value: object): boolean => {
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Turns an outbound value into a frame without losing anything: a value JSON would drop or mangle
+ * (BigInt, function, Symbol, cycle, Map, Set, a non-plain object) is an `InvalidMessage`.
+ */
+export const encodeMessage = (message: unknown): Either.Either<Frame, InvalidMessage> => {
+  if (typeof message === "string" || message instanceof Uint8Array) return Either.right(message)
+  if (typeof message !== "object" || message === null || !(Array.isArray(message) || isPlainObject(message))) {
+    return Either.left(
+      new InvalidMessage({ reason: `expected a string, Uint8Array, plain object or array, got ${describe(message)}` })
+    )
+  }
+  try {
+    return Either.right(JSON.stringify(message, rejectUnserialisable))
+  } catch (error) {
+    const reason = error instanceof TypeError && /circular/i.test(error.message)
+      ? "the object contains a cycle"
+      : error instanceof Error
+      ? error.message
+      : "not serialisable as JSON"
+    return Either.left(new InvalidMessage({ reason }))
+  }
+}
+
+const startsLikeJsonContainer = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    // skip JSON whitespace: space, tab, line feed, carriage return
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue
+    return c === 123 /* { */ || c === 91 /* [ */
+  }
+  return false
+}
+
+/** Decodes an inbound frame: object/array JSON text is parsed, any other text stays the raw string. */
+export const decodeFrame = (frame: Frame): InboundMessage => {
+  if (typeof frame !== "string" || !startsLikeJsonContainer(frame)) return frame
+  try {
+    return JSON.parse(frame) as InboundMessage
+  } catch {
+    return frame
+  }
+}

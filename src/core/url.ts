@@ -1,0 +1,35 @@
+/**
+ * WebSocket URL parsing and redaction.
+ */
+import { Either } from "effect"
+import { InvalidUrl } from "./errors.js"
+
+/** Parses a `ws:`/`wss:` URL; anything else (empty, unparsable, other scheme, fragment) is `InvalidUrl`. */
+export const parseWebSocketUrl = (input: unknown): Either.Either<URL, InvalidUrl> => {
+  if (typeof input !== "string") return Either.left(new InvalidUrl({ reason: `expected a string, got ${typeof input}` }))
+  if (input.trim() === "") return Either.left(new InvalidUrl({ reason: "the URL is empty" }))
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    return Either.left(new InvalidUrl({ reason: "the URL cannot be parsed" }))
+  }
+  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    return Either.left(new InvalidUrl({ reason: `the scheme must be ws: or wss:, got ${url.protocol}` }))
+  }
+  if (url.hash !== "") return Either.left(new InvalidUrl({ reason: "a WebSocket URL cannot carry a fragment (#...)" }))
+  return Either.right(url)
+}
+
+/** The URL without user name, password, query or fragment: safe for errors, logs and span attributes. */
+export const redactUrl = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}`
+
+/** `redactUrl` for unvalidated input: what a span may show of whatever the caller passed. */
+export const redactUrlInput = (input: unknown): string => {
+  if (typeof input !== "string") return ""
+  try {
+    return redactUrl(new URL(input))
+  } catch {
+    return "(unparsable)"
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The public test kit: an in-memory transport with a scriptable server.
+ */
+export { TestPeer, type ReceivedClose } from "./TestPeer.js"
+export * as WebSocketTest from "./WebSocketTest.js"
+export { Handshake, WebSocketTestServer } from "./WebSocketTest.js"
