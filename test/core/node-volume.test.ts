@@ -1,0 +1,54 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Queue, Stream } from "effect"
+import { WebSocketClient, WebSocketClientLive } from "../../src/index.js"
+import { sendAll, wsServer } from "./servers.js"
+
+/**
+ * The inbound bound on a real socket: `bufferSize` messages, plus what `ws` had already read from the kernel when
+ * the pause landed (one socket read of at most 64 KiB), since `ws` still parses and emits that read.
+ */
+const hardBound = (bufferSize: number, frameBytes: number) => bufferSize + Math.ceil(65_536 / frameBytes)
+
+describe("volume on real sockets", () => {
+  it.effect("10,000 messages pushed by the server before the first receive are all received in order", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url: server.url })
+      const side = yield* Queue.take(server.connections)
+      const sent = Array.from({ length: 10_000 }, (_, i) => `m${i}`)
+      yield* sendAll(side.socket, sent)
+      const received = yield* Effect.replicateEffect(client.receive(connection), sent.length)
+      expect(received).toStrictEqual(sent)
+    }).pipe(Effect.scoped, Effect.provide(WebSocketClientLive)))
+
+  it.live("a slow consumer of 100,000 messages receives them all while the buffer stays within its bound", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      const bufferSize = 256
+      const connection = yield* client.connect({ url: server.url, bufferSize })
+      const side = yield* Queue.take(server.connections)
+      const total = 100_000
+      const payload = (i: number) => String(i).padStart(6, "0")
+      const producer = yield* Effect.fork(sendAll(side.socket, Array.from({ length: total }, (_, i) => payload(i))))
+      let next = 0
+      let inOrder = true
+      yield* connection.messages.pipe(
+        Stream.take(total),
+        // slow: give the event loop a turn after every message, so the server outpaces the consumer
+        Stream.tap(() => Effect.yieldNow()),
+        Stream.runForEach((message) =>
+          Effect.sync(() => {
+            if (message !== payload(next++)) inOrder = false
+          })
+        )
+      )
+      yield* producer.await
+      expect(next).toBe(total)
+      expect(inOrder).toBe(true)
+      // 6-byte payload + 2-byte header per frame
+      expect(connection.peakBuffered).toBeLessThanOrEqual(hardBound(bufferSize, 8))
+      expect(connection.peakBuffered).toBeGreaterThanOrEqual(bufferSize)
+    }).pipe(Effect.scoped, Effect.provide(WebSocketClientLive)))
+})

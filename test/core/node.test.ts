@@ -1,0 +1,154 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Fiber, Queue, type Scope, Stream, TestClock } from "effect"
+import {
+  ConnectionClosed,
+  ConnectionRefused,
+  HandshakeRejected,
+  ProtocolError,
+  Timeout,
+  WebSocketClient,
+  WebSocketClientLive
+} from "../../src/index.js"
+import { httpServer, sendAll, tcpServer, wsServer } from "./servers.js"
+
+const live = <A, E>(effect: Effect.Effect<A, E, WebSocketClient | Scope.Scope>) =>
+  Effect.provide(Effect.scoped(effect), WebSocketClientLive)
+
+describe("Node transport against real servers on 127.0.0.1", () => {
+  it.effect("handshake headers reach the server and text, JSON and binary round-trip", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url: server.url, headers: { "X-Api-Key": "k-123" } })
+      const side = yield* Queue.take(server.connections)
+      expect(side.headers["x-api-key"]).toBe("k-123")
+      side.socket.on("message", (data, isBinary) => side.socket.send(data, { binary: isBinary }))
+      yield* client.send(connection, "plain text")
+      yield* client.send(connection, { type: "hello", list: [1, 2] })
+      yield* client.send(connection, new Uint8Array([0, 255, 7]))
+      expect(yield* client.receive(connection)).toBe("plain text")
+      expect(yield* client.receive(connection)).toStrictEqual({ type: "hello", list: [1, 2] })
+      const bytes = yield* client.receive(connection)
+      expect(bytes).toBeInstanceOf(Uint8Array)
+      expect([...(bytes as Uint8Array)]).toStrictEqual([0, 255, 7])
+    })))
+
+  it.effect.each<[number, string]>([[1000, ""], [1001, "restart"], [4000, "bye"]])(
+    "a server close with %d %j surfaces as ConnectionClosed after every message sent before it",
+    ([code, reason]) =>
+      live(Effect.gen(function*() {
+        const server = yield* wsServer()
+        const client = yield* WebSocketClient
+        const connection = yield* client.connect({ url: server.url })
+        const side = yield* Queue.take(server.connections)
+        yield* sendAll(side.socket, ["a", "b", "c"])
+        side.socket.close(code, reason)
+        const got = yield* connection.messages.pipe(Stream.runCollect, Effect.flip)
+        expect(got).toStrictEqual(new ConnectionClosed({ code, reason }))
+        expect(yield* Effect.exit(client.receive(connection))).toStrictEqual(Exit.fail(new ConnectionClosed({ code, reason })))
+      }))
+  )
+
+  it.effect("messages before a server close are all delivered before the ConnectionClosed", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url: server.url })
+      const side = yield* Queue.take(server.connections)
+      yield* sendAll(side.socket, ["a", "b", "c"])
+      side.socket.close(4000, "bye")
+      const received = yield* Effect.replicateEffect(client.receive(connection), 3)
+      expect(received).toStrictEqual(["a", "b", "c"])
+      expect(yield* Effect.exit(client.receive(connection))).toStrictEqual(
+        Exit.fail(new ConnectionClosed({ code: 4000, reason: "bye" }))
+      )
+    })))
+
+  it.effect("closing the scope sends 1000 to the server", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      yield* Effect.scoped(client.connect({ url: server.url }))
+      const side = yield* Queue.take(server.connections)
+      expect(yield* side.closed).toStrictEqual({ code: 1000, reason: "" })
+      expect(yield* client.getStats).toMatchObject({ connectionsOpened: 1, connectionsClosed: 1, activeConnections: 0 })
+    })))
+
+  it.effect("an explicit close sends its code and reason", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url: server.url })
+      const side = yield* Queue.take(server.connections)
+      yield* client.close(connection, { code: 4100, reason: "finished" })
+      expect(yield* side.closed).toStrictEqual({ code: 4100, reason: "finished" })
+    })))
+
+  it.effect("a port with nothing listening fails with ConnectionRefused", () =>
+    live(Effect.gen(function*() {
+      const port = yield* Effect.scoped(Effect.map(tcpServer(() => undefined), (s) => s.port))
+      const client = yield* WebSocketClient
+      const error = yield* Effect.flip(client.connect({ url: `ws://127.0.0.1:${port}/` }))
+      expect(error).toBeInstanceOf(ConnectionRefused)
+      expect(error.message).toContain("ECONNREFUSED")
+    })))
+
+  it.effect("a TCP server that accepts but never answers the handshake times out on the Effect clock", () =>
+    live(Effect.gen(function*() {
+      const sockets: Array<unknown> = []
+      const server = yield* tcpServer((socket) => sockets.push(socket))
+      const client = yield* WebSocketClient
+      const fiber = yield* Effect.fork(client.connect({ url: `ws://127.0.0.1:${server.port}/`, timeout: "10 seconds" }))
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* Fiber.await(fiber)).toStrictEqual(
+        Exit.fail(new Timeout({ operation: "connect", after: Duration.seconds(10) }))
+      )
+      expect(yield* client.getStats).toMatchObject({ activeConnections: 0, errors: 1 })
+    })))
+
+  it.effect("an HTTP 401 answer to the upgrade fails with HandshakeRejected 401", () =>
+    live(Effect.gen(function*() {
+      const server = yield* httpServer(401)
+      const client = yield* WebSocketClient
+      const url = `ws://127.0.0.1:${server.port}/api/websocket`
+      expect(yield* Effect.exit(client.connect({ url }))).toStrictEqual(
+        Exit.fail(new HandshakeRejected({ url, status: 401, reason: "Unauthorized" }))
+      )
+    })))
+
+  it.effect("a message over maxPayload fails the connection with ProtocolError 1009", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url: server.url, maxPayload: 16 })
+      const side = yield* Queue.take(server.connections)
+      yield* sendAll(side.socket, ["small", "x".repeat(17)])
+      expect(yield* client.receive(connection)).toBe("small")
+      const error = yield* Effect.flip(client.receive(connection))
+      expect(error).toBeInstanceOf(ProtocolError)
+      expect(error).toMatchObject({ code: 1009 })
+      expect(yield* side.closed).toMatchObject({ code: 1009 })
+    })))
+
+  it.effect("a server that stops answering pings is disconnected as 1006 heartbeat timeout", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer({ autoPong: false })
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url: server.url, heartbeat: { interval: "5 seconds", timeout: "2 seconds" } })
+      yield* Queue.take(server.connections)
+      const waiting = yield* Effect.fork(client.receive(connection))
+      yield* TestClock.adjust("7 seconds")
+      expect(yield* Fiber.await(waiting)).toStrictEqual(
+        Exit.fail(new ConnectionClosed({ code: 1006, reason: "heartbeat timeout" }))
+      )
+    })))
+
+  it.effect("request connects, sends, returns the reply and closes", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer()
+      server.server.on("connection", (socket) => socket.on("message", (data) => socket.send(`echo:${data}`)))
+      const client = yield* WebSocketClient
+      expect(yield* client.request({ url: server.url, message: "hi" })).toBe("echo:hi")
+      expect(yield* client.getStats).toMatchObject({ connectionsOpened: 1, connectionsClosed: 1, activeConnections: 0 })
+    })))
+})
