@@ -1,6 +1,8 @@
 /**
  * Real servers for integration tests: 127.0.0.1, port 0, closed by the scope that opened them.
  */
+import { createServer as createHttpsServer } from "node:https"
+import type { Duplex } from "node:stream"
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server as HttpServer } from "node:http"
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net"
 import type { AddressInfo } from "node:net"
@@ -88,6 +90,32 @@ export const wsServer = (options: Omit<ServerOptions, "port" | "host" | "server"
       Effect.async<void>((resume) => {
         for (const client of server.clients) client.terminate()
         server.close(() => resume(Effect.void))
+      })
+  )
+
+/** A TLS WebSocket server on 127.0.0.1 with the given key and certificate (PEM); closed with the scope. */
+export const wssServer = (tls: { readonly key: string; readonly cert: string }) =>
+  Effect.acquireRelease(
+    Effect.gen(function*() {
+      const sockets = new Set<Duplex>()
+      const https = createHttpsServer({ key: tls.key, cert: tls.cert })
+      https.on("connection", (socket) => {
+        sockets.add(socket)
+        socket.on("close", () => sockets.delete(socket))
+      })
+      https.on("tlsClientError", () => undefined)
+      const server = new WebSocketServer({ server: https })
+      server.on("connection", (socket) => socket.on("error", () => undefined))
+      yield* listen(https as unknown as HttpServer)
+      const port = portOf(https)
+      return { https, server, sockets, port, url: `wss://127.0.0.1:${port}/` }
+    }),
+    ({ https, server, sockets }) =>
+      Effect.async<void>((resume) => {
+        for (const client of server.clients) client.terminate()
+        server.close()
+        for (const socket of sockets) socket.destroy()
+        https.close(() => resume(Effect.void))
       })
   )
 
