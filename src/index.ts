@@ -23,3 +23,47 @@ export {
   WebSocketTransport
 } from "./core/Transport.js"
 export { layer as WebSocketClientLayer, WebSocketClient, WebSocketClientLive } from "./core/WebSocketClient.js"
+
+// Interface INT-07: one dispatch entry point over seven validated operations.
+export { ConnectionHandle } from "./interface/ConnectionHandle.js"
+export {
+  type DispatchError,
+  InterfaceUnavailable,
+  InvalidParameter,
+  ParameterTypeError,
+  UnknownOperation
+} from "./interface/errors.js"
+export { type OperationName, OperationParams } from "./interface/schemas.js"
+export {
+  type InterfaceError,
+  type InterfaceStats,
+  WEBSOCKET_INTERFACE,
+  WebSocketInterface,
+  WebSocketInterfaceLive
+} from "./interface/WebSocketInterface.js"
+
+// Gateway: routes calls to interfaces registered as Layers.
+export { UnknownInterface } from "./gateway/errors.js"
+export { Gateway, type GatewayError, layer as GatewayLayer } from "./gateway/Gateway.js"
+export { type Dispatcher, type InterfaceRegistration, registerInterface } from "./gateway/Registration.js"
+export {
+  GatewayLive,
+  websocketClose,
+  websocketConnect,
+  websocketGateway,
+  websocketGetStats,
+  websocketReceive,
+  websocketRegistration,
+  websocketRequest,
+  websocketReset,
+  websocketSend
+} from "./gateway/websocket.js"
+
+// Promise adapter, for code without Effect.
+export {
+  createWebSocketInterface,
+  executeWebSocketOperation,
+  type PromiseWebSocketInterface,
+  shutdownWebSocketInterface,
+  type WebSocketInterfaceOptions
+} from "./adapter/promise.js"

@@ -1,7 +1,7 @@
 /**
  * A connection opened by `WebSocketClient.connect`. It is a handle: operations live on the client service.
  */
-import type { Stream } from "effect"
+import type { Effect, Stream } from "effect"
 import type { ReceiveError } from "./errors.js"
 import type { InboundMessage } from "./message.js"
 
@@ -19,6 +19,8 @@ export interface Connection {
   readonly state: ConnectionState
   /** Inbound messages in arrival order; after the last one it fails with `ConnectionClosed` (or `ProtocolError`). */
   readonly messages: Stream.Stream<InboundMessage, ReceiveError>
+  /** Completes once the connection has ended, whoever ended it. */
+  readonly closed: Effect.Effect<void>
   /** Messages waiting in the inbound buffer now. */
   readonly buffered: number
   /** The most messages the inbound buffer has held at once. */

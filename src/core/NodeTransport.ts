@@ -2,9 +2,9 @@
  * The Node transport: sockets from the `ws` package, with its failures classified into the core's typed errors.
  */
 import { STATUS_CODES } from "node:http"
-import { Layer } from "effect"
-import WebSocket from "ws"
-import { ConnectionRefused, HandshakeRejected, ProtocolError, TlsError } from "./errors.js"
+import { Effect, Layer } from "effect"
+import type WebSocket from "ws"
+import { ConnectionRefused, HandshakeRejected, ProtocolError, TlsError, TransportUnavailable } from "./errors.js"
 import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket } from "./Transport.js"
 import { WebSocketTransport } from "./Transport.js"
 
@@ -61,11 +61,15 @@ export const classifyWsError = (
 const toBytes = (data: WebSocket.RawData): Uint8Array =>
   Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
 
-/** Opens one `ws` socket and adapts its events to the transport contract. */
-export const openNodeSocket = (request: TransportRequest, events: TransportEvents): TransportSocket => {
+/** Opens one socket with the given `ws` constructor and adapts its events to the transport contract. */
+export const openNodeSocket = (
+  WebSocketClass: typeof WebSocket,
+  request: TransportRequest,
+  events: TransportEvents
+): TransportSocket => {
   let stage: "connecting" | "upgraded" | "open" = "connecting"
   const tls = request.tls
-  const socket = new WebSocket(request.url, [...request.protocols], {
+  const socket = new WebSocketClass(request.url, [...request.protocols], {
     headers: request.headers,
     maxPayload: request.maxPayload,
     // Compression would let a small read inflate past the inbound bound before the pause takes effect.
@@ -104,7 +108,7 @@ export const openNodeSocket = (request: TransportRequest, events: TransportEvent
       }
     },
     ping: () => {
-      if (socket.readyState === WebSocket.OPEN) socket.ping()
+      if (socket.readyState === WebSocketClass.OPEN) socket.ping()
     },
     close: (code, reason) => socket.close(code, reason),
     terminate: () => socket.terminate(),
@@ -113,7 +117,22 @@ export const openNodeSocket = (request: TransportRequest, events: TransportEvent
   }
 }
 
-/** The `ws` transport for Node. */
-export const NodeTransportLive: Layer.Layer<WebSocketTransport> = Layer.succeed(WebSocketTransport, {
-  open: openNodeSocket
-})
+/**
+ * The `ws` transport for Node. `ws` is imported when the layer is built, not when this package is loaded, so a
+ * missing or broken `ws` is a typed `TransportUnavailable` from the layer instead of a crash at import time.
+ */
+export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.effect(
+  WebSocketTransport,
+  Effect.tryPromise({
+    try: () => import("ws"),
+    catch: (error) =>
+      new TransportUnavailable({
+        transport: "ws",
+        reason: `the ws package could not be loaded: ${error instanceof Error ? error.message : String(error)}`
+      })
+  }).pipe(
+    Effect.map(({ default: WebSocketClass }) => ({
+      open: (request: TransportRequest, events: TransportEvents) => openNodeSocket(WebSocketClass, request, events)
+    }))
+  )
+)

@@ -13,7 +13,8 @@ import {
   type ReceiveError,
   type RequestError,
   type SendError,
-  Timeout
+  Timeout,
+  type TransportUnavailable
 } from "./errors.js"
 import { ConnectionImpl } from "./internal/connection.js"
 import { resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
@@ -184,5 +185,7 @@ export const make: Effect.Effect<WebSocketClient["Type"], never, WebSocketTransp
 /** The client on any transport the context provides. */
 export const layer: Layer.Layer<WebSocketClient, never, WebSocketTransport> = Layer.scoped(WebSocketClient, make)
 
-/** The client on Node, over the `ws` package. */
-export const WebSocketClientLive: Layer.Layer<WebSocketClient> = layer.pipe(Layer.provide(NodeTransportLive))
+/** The client on Node, over the `ws` package (loaded when the layer is built). */
+export const WebSocketClientLive: Layer.Layer<WebSocketClient, TransportUnavailable> = layer.pipe(
+  Layer.provide(NodeTransportLive)
+)

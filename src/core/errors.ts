@@ -97,6 +97,16 @@ export class InvalidOption extends Schema.TaggedError<InvalidOption>()("InvalidO
   }
 }
 
+/** The transport could not be set up (for example the `ws` package is missing); nothing can connect. */
+export class TransportUnavailable extends Schema.TaggedError<TransportUnavailable>()("TransportUnavailable", {
+  transport: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `WebSocket transport '${this.transport}' is unavailable: ${this.reason}`
+  }
+}
+
 /** Every way `connect` can fail. */
 export type ConnectError = ConnectionRefused | Timeout | HandshakeRejected | TlsError | InvalidUrl | InvalidOption
 

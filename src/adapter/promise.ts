@@ -1,0 +1,73 @@
+/**
+ * The Promise adapter, for code that does not use Effect: the "websocket" interface through a gateway on a
+ * `ManagedRuntime`. A rejected Promise carries the typed error itself (`instanceof`, `_tag`, `message`).
+ */
+import { Cause, Effect, Exit, type Layer, ManagedRuntime } from "effect"
+import type { WebSocketClient } from "../core/WebSocketClient.js"
+import { Gateway } from "../gateway/Gateway.js"
+import { websocketGateway } from "../gateway/websocket.js"
+import { InterfaceUnavailable } from "../interface/errors.js"
+import { WEBSOCKET_INTERFACE } from "../interface/WebSocketInterface.js"
+
+/** Options of `createWebSocketInterface`. */
+export interface WebSocketInterfaceOptions {
+  /** The client to run on. Default: the Node `ws` client. Tests pass the in-memory one. */
+  readonly client?: Layer.Layer<WebSocketClient, unknown>
+}
+
+/** A WebSocket interface with an explicit lifetime. */
+export interface PromiseWebSocketInterface {
+  /** Runs one operation. Never throws synchronously; rejects with the typed error. */
+  readonly execute: (operation: string, params?: unknown) => Promise<unknown>
+  /** Closes every connection opened through this interface and releases its runtime. Idempotent. */
+  readonly dispose: () => Promise<void>
+}
+
+const toRejection = (cause: Cause.Cause<unknown>): unknown => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? error : new Error(String(error))
+}
+
+/** Creates an interface on its own runtime; call `dispose` when done. */
+export const createWebSocketInterface = (options: WebSocketInterfaceOptions = {}): PromiseWebSocketInterface => {
+  const runtime = ManagedRuntime.make(websocketGateway(options.client))
+  let disposed: Promise<void> | undefined
+
+  const execute = (operation: string, params?: unknown): Promise<unknown> => {
+    if (disposed !== undefined) {
+      return Promise.reject(
+        new InterfaceUnavailable({ interfaceName: WEBSOCKET_INTERFACE, reason: "the interface was disposed" })
+      )
+    }
+    try {
+      const call = Effect.flatMap(Gateway, (gateway) => gateway.execute(WEBSOCKET_INTERFACE, operation, params))
+      return runtime.runPromiseExit(call).then((exit) =>
+        Exit.isSuccess(exit) ? exit.value : Promise.reject(toRejection(exit.cause))
+      )
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  const dispose = (): Promise<void> => {
+    disposed ??= runtime.dispose()
+    return disposed
+  }
+
+  return { execute, dispose }
+}
+
+let shared: PromiseWebSocketInterface | undefined
+
+/** Runs one operation on the default interface, created on first use (Node `ws` client). */
+export const executeWebSocketOperation = (operation: string, params?: unknown): Promise<unknown> => {
+  shared ??= createWebSocketInterface()
+  return shared.execute(operation, params)
+}
+
+/** Closes every connection of the default interface and disposes it; the next call starts a new one. */
+export const shutdownWebSocketInterface = async (): Promise<void> => {
+  const current = shared
+  shared = undefined
+  if (current !== undefined) await current.dispose()
+}

@@ -1,0 +1,26 @@
+/**
+ * How interfaces are registered with the gateway: a name and the Layer that builds the interface.
+ */
+import { Context, Effect, Layer, type Scope } from "effect"
+
+/** What the gateway needs of an interface: one dispatch entry point. */
+export interface Dispatcher {
+  readonly execute: (operation: string, params?: unknown) => Effect.Effect<unknown, unknown>
+}
+
+/** An interface the gateway will build, under `name`, in its own scope. */
+export interface InterfaceRegistration {
+  readonly name: string
+  /** Builds the interface; a failure (or defect) here makes only this interface unavailable. */
+  readonly build: Effect.Effect<Dispatcher, unknown, Scope.Scope>
+}
+
+/** Registers the service `tag` built by `layer` as the interface `name`. */
+export const registerInterface = <Id, S extends Dispatcher, E>(
+  name: string,
+  tag: Context.Tag<Id, S>,
+  layer: Layer.Layer<Id, E>
+): InterfaceRegistration => ({
+  name,
+  build: Effect.map(Layer.build(layer), (context): Dispatcher => Context.get(context, tag))
+})

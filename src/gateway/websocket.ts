@@ -1,0 +1,76 @@
+/**
+ * The "websocket" interface in the gateway: its registration and typed wrappers that call through the gateway.
+ */
+import { Effect, Layer } from "effect"
+import type { InboundMessage } from "../core/message.js"
+import { type WebSocketClient, WebSocketClientLive } from "../core/WebSocketClient.js"
+import type { ConnectionHandle } from "../interface/ConnectionHandle.js"
+import {
+  type InterfaceError,
+  type InterfaceStats,
+  WEBSOCKET_INTERFACE,
+  WebSocketInterface,
+  WebSocketInterfaceLive
+} from "../interface/WebSocketInterface.js"
+import { Gateway, type GatewayError, layer as gatewayLayer } from "./Gateway.js"
+import { type InterfaceRegistration, registerInterface } from "./Registration.js"
+
+/** Registers the WebSocket interface over `client` (default: the Node `ws` client, loaded lazily). */
+export const websocketRegistration = <E>(
+  client: Layer.Layer<WebSocketClient, E> = WebSocketClientLive as Layer.Layer<WebSocketClient, E>
+): InterfaceRegistration =>
+  registerInterface(WEBSOCKET_INTERFACE, WebSocketInterface, WebSocketInterfaceLive.pipe(Layer.provide(client)))
+
+/** A gateway with the "websocket" interface over `client` (default: Node `ws`). */
+export const websocketGateway = <E>(client?: Layer.Layer<WebSocketClient, E>): Layer.Layer<Gateway> =>
+  gatewayLayer([websocketRegistration(client)])
+
+/** The gateway with the "websocket" interface on Node. */
+export const GatewayLive: Layer.Layer<Gateway> = websocketGateway()
+
+type WebSocketCall<A> = Effect.Effect<A, GatewayError | InterfaceError, Gateway>
+
+// The "websocket" route is the WebSocketInterface, so its results and errors have that interface's types.
+const call = <A>(operation: string, params?: object): WebSocketCall<A> =>
+  Effect.flatMap(Gateway, (gateway) => gateway.execute(WEBSOCKET_INTERFACE, operation, params)) as WebSocketCall<A>
+
+/** `websocket.connect` through the gateway. */
+export const websocketConnect = (params: {
+  readonly url: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly timeout?: number
+}): WebSocketCall<ConnectionHandle> => call("connect", params)
+
+/** `websocket.send` through the gateway. */
+export const websocketSend = (params: {
+  readonly connection: ConnectionHandle
+  readonly message: unknown
+  readonly timeout?: number
+}): WebSocketCall<true> => call("send", params)
+
+/** `websocket.receive` through the gateway. */
+export const websocketReceive = (params: {
+  readonly connection: ConnectionHandle
+  readonly timeout?: number
+}): WebSocketCall<InboundMessage> => call("receive", params)
+
+/** `websocket.close` through the gateway. */
+export const websocketClose = (params: {
+  readonly connection: ConnectionHandle
+  readonly code?: number
+  readonly reason?: string
+}): WebSocketCall<true> => call("close", params)
+
+/** `websocket.request` through the gateway. */
+export const websocketRequest = (params: {
+  readonly url: string
+  readonly message: unknown
+  readonly timeout?: number
+  readonly headers?: Readonly<Record<string, string>>
+}): WebSocketCall<InboundMessage> => call("request", params)
+
+/** `websocket.get_stats` through the gateway. */
+export const websocketGetStats = (): WebSocketCall<InterfaceStats> => call("get_stats")
+
+/** `websocket.reset` through the gateway. */
+export const websocketReset = (): WebSocketCall<true> => call("reset")

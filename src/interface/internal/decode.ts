@@ -1,0 +1,39 @@
+/**
+ * Decodes caller parameters with an operation's schema and turns a parse failure into the dispatch error it
+ * stands for: missing → `InvalidParameter`, wrong type → `ParameterTypeError`, out of range → `InvalidParameter`.
+ */
+import { Effect, Either, ParseResult, Schema } from "effect"
+import { InvalidParameter, ParameterTypeError } from "../errors.js"
+import { expectedParameter } from "../schemas.js"
+
+const describeParameter = (parameter: string): string => expectedParameter[parameter] ?? "of another type"
+
+// A key whose value is `undefined` counts as not given, so `{ message: undefined }` reads "requires 'message'".
+const definedEntries = (params: object): Record<string, unknown> => {
+  const result: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) result[key] = value
+  return result
+}
+
+/** Decodes `params` (absent means none) for `operation`, named as in messages, e.g. `websocket.send`. */
+export const decodeParams = <A, I>(
+  schema: Schema.Schema<A, I>,
+  operation: string,
+  params: unknown
+): Effect.Effect<A, InvalidParameter | ParameterTypeError> => {
+  if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
+    return Effect.fail(new ParameterTypeError({ operation, parameter: "params", expected: describeParameter("params") }))
+  }
+  const decoded = Schema.decodeUnknownEither(schema, { errors: "first" })(definedEntries(params ?? {}))
+  if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+  const parameter = String(issue?.path[0] ?? "params")
+  switch (issue?._tag) {
+    case "Missing":
+      return Effect.fail(new InvalidParameter({ operation, parameter, reason: "missing" }))
+    case "Refinement":
+      return Effect.fail(new InvalidParameter({ operation, parameter, reason: `must be ${describeParameter(parameter)}` }))
+    default:
+      return Effect.fail(new ParameterTypeError({ operation, parameter, expected: describeParameter(parameter) }))
+  }
+}
