@@ -12,6 +12,7 @@ import {
   WebSocketInterface,
   WebSocketInterfaceLive
 } from "../interface/WebSocketInterface.js"
+import type { OperationName, OperationParams } from "../interface/schemas.js"
 import { Gateway, type GatewayError, layer as gatewayLayer } from "./Gateway.js"
 import { type InterfaceRegistration, registerInterface } from "./Registration.js"
 
@@ -34,40 +35,23 @@ type WebSocketCall<A> = Effect.Effect<A, GatewayError | InterfaceError, Gateway>
 const call = <A>(operation: string, params?: object): WebSocketCall<A> =>
   Effect.flatMap(Gateway, (gateway) => gateway.execute(WEBSOCKET_INTERFACE, operation, params)) as WebSocketCall<A>
 
+/** The parameters of `operation` as a caller writes them (the operation's schema's encoded side). */
+type Params<O extends OperationName> = (typeof OperationParams)[O]["Encoded"]
+
 /** `websocket.connect` through the gateway. */
-export const websocketConnect = (params: {
-  readonly url: string
-  readonly headers?: Readonly<Record<string, string>>
-  readonly timeout?: number
-}): WebSocketCall<ConnectionHandle> => call("connect", params)
+export const websocketConnect = (params: Params<"connect">): WebSocketCall<ConnectionHandle> => call("connect", params)
 
 /** `websocket.send` through the gateway. */
-export const websocketSend = (params: {
-  readonly connection: ConnectionHandle
-  readonly message: unknown
-  readonly timeout?: number
-}): WebSocketCall<true> => call("send", params)
+export const websocketSend = (params: Params<"send">): WebSocketCall<true> => call("send", params)
 
 /** `websocket.receive` through the gateway. */
-export const websocketReceive = (params: {
-  readonly connection: ConnectionHandle
-  readonly timeout?: number
-}): WebSocketCall<InboundMessage> => call("receive", params)
+export const websocketReceive = (params: Params<"receive">): WebSocketCall<InboundMessage> => call("receive", params)
 
 /** `websocket.close` through the gateway. */
-export const websocketClose = (params: {
-  readonly connection: ConnectionHandle
-  readonly code?: number
-  readonly reason?: string
-}): WebSocketCall<true> => call("close", params)
+export const websocketClose = (params: Params<"close">): WebSocketCall<true> => call("close", params)
 
 /** `websocket.request` through the gateway. */
-export const websocketRequest = (params: {
-  readonly url: string
-  readonly message: unknown
-  readonly timeout?: number
-  readonly headers?: Readonly<Record<string, string>>
-}): WebSocketCall<InboundMessage> => call("request", params)
+export const websocketRequest = (params: Params<"request">): WebSocketCall<InboundMessage> => call("request", params)
 
 /** `websocket.get_stats` through the gateway. */
 export const websocketGetStats = (): WebSocketCall<InterfaceStats> => call("get_stats")
