@@ -67,3 +67,26 @@ export {
   shutdownWebSocketInterface,
   type WebSocketInterfaceOptions
 } from "./adapter/promise.js"
+
+// Home Assistant client.
+export * from "./homeassistant/errors.js"
+export {
+  type CommandOptions,
+  type ConnectionState as HomeAssistantConnectionState,
+  defaultReconnectSchedule,
+  HomeAssistant,
+  layer as HomeAssistantLayer,
+  layerLive as HomeAssistantLive,
+  type HomeAssistantOptions,
+  type HomeAssistantStartError
+} from "./homeassistant/HomeAssistant.js"
+export type {
+  CallServiceResult,
+  CommandMessage,
+  ErrorPayload,
+  HassContext,
+  HassEntity,
+  HassEvent,
+  ServiceTarget
+} from "./homeassistant/messages.js"
+export { isLoopbackHost, websocketApiUrl } from "./homeassistant/url.js"

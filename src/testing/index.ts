@@ -4,3 +4,4 @@
 export { TestPeer, type ReceivedClose } from "./TestPeer.js"
 export * as WebSocketTest from "./WebSocketTest.js"
 export { Handshake, WebSocketTestServer } from "./WebSocketTest.js"
+export { HomeAssistantSimulator, type ReceivedCommand, type SimulatorOptions } from "./HomeAssistantSimulator.js"

@@ -1,0 +1,265 @@
+/**
+ * The Home Assistant client: authentication, atomic ids, typed commands, subscriptions as Streams, reconnect with
+ * re-subscription, and a heartbeat — on the core `WebSocketClient`.
+ */
+import { Clock, Context, Duration, Effect, ExecutionStrategy, Exit, Layer, Mailbox, Redacted, Schedule, Scope, Stream } from "effect"
+import type { InvalidMessage, InvalidUrl, TransportUnavailable } from "../core/errors.js"
+import { WebSocketClient, WebSocketClientLive } from "../core/WebSocketClient.js"
+import { type CommandError, CommandTimeout, Disconnected, InsecureConnection } from "./errors.js"
+import { type ConnectionState, Link } from "./internal/link.js"
+import { openSession, type OpenError } from "./internal/open.js"
+import type { Session } from "./internal/session.js"
+import { LiveSubscription } from "./internal/subscription.js"
+import {
+  callServiceMessage,
+  type CallServiceResult,
+  type CommandMessage,
+  type HassEntity,
+  type HassEvent,
+  type ServiceTarget,
+  subscribeEventsMessage
+} from "./messages.js"
+import { isLoopbackHost, websocketApiUrl } from "./url.js"
+
+export type { ConnectionState } from "./internal/link.js"
+
+/** Options of the Home Assistant client. Only `url` and `accessToken` are required. */
+export interface HomeAssistantOptions {
+  /** `http(s)://host:8123` or `ws(s)://host:8123/api/websocket`. */
+  readonly url: string
+  /** A long-lived access token. Held as `Redacted`: never logged, never in an error. */
+  readonly accessToken: Redacted.Redacted<string> | string
+  /** Allow sending the token over plain `ws://` to a host that is not this machine. Default `false`. */
+  readonly allowInsecure?: boolean
+  /** Default bound of every command. Default 30 seconds. */
+  readonly commandTimeout?: Duration.DurationInput
+  /** Bound on `auth_required` + `auth` → `auth_ok`. Default 10 seconds. */
+  readonly authTimeout?: Duration.DurationInput
+  /** Bound on opening the socket. Default 10 seconds. */
+  readonly connectTimeout?: Duration.DurationInput
+  /** A `ping` every `interval`; no `pong` within `timeout` means the connection is lost. Default 30 s / 10 s. */
+  readonly heartbeat?: { readonly interval: Duration.DurationInput; readonly timeout: Duration.DurationInput } | false
+  /** When to retry after a lost connection. Default: exponential from 1 s, jittered, capped at 30 s. */
+  readonly reconnect?: Schedule.Schedule<unknown, unknown> | false
+}
+
+/** Per-call options of a command. */
+export interface CommandOptions {
+  readonly timeout?: Duration.DurationInput
+}
+
+/** The default reconnect schedule: 1 s, 2 s, 4 s ... jittered, never more than 30 s apart. */
+export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("1 second").pipe(
+  Schedule.union(Schedule.spaced("30 seconds")),
+  Schedule.jittered
+)
+
+/** Every way building the client can fail: the first connection must authenticate. */
+export type HomeAssistantStartError = OpenError | InvalidUrl | InsecureConnection
+
+/** The Home Assistant client service. */
+export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant")<
+  HomeAssistant,
+  {
+    /** The version of the Home Assistant currently connected. */
+    readonly haVersion: Effect.Effect<string, Disconnected>
+    /** The connection state now. */
+    readonly connectionState: Effect.Effect<ConnectionState>
+    /** The connection state, then every change of it. */
+    readonly connectionStates: Stream.Stream<ConnectionState>
+    /** Sends any command (the client adds the id) and resolves with its `result`. */
+    readonly sendMessage: (message: CommandMessage, options?: CommandOptions) => Effect.Effect<unknown, CommandError>
+    /** `call_service`; with `returnResponse` the result carries the service's `response`. Never re-sent. */
+    readonly callService: (
+      domain: string,
+      service: string,
+      serviceData?: Readonly<Record<string, unknown>>,
+      target?: ServiceTarget,
+      options?: CommandOptions & { readonly returnResponse?: boolean }
+    ) => Effect.Effect<CallServiceResult, CommandError>
+    readonly getStates: (options?: CommandOptions) => Effect.Effect<ReadonlyArray<HassEntity>, CommandError>
+    readonly getConfig: (options?: CommandOptions) => Effect.Effect<Readonly<Record<string, unknown>>, CommandError>
+    readonly getServices: (options?: CommandOptions) => Effect.Effect<Readonly<Record<string, unknown>>, CommandError>
+    /** Round-trip time of a `ping`. */
+    readonly ping: (options?: CommandOptions) => Effect.Effect<Duration.Duration, CommandError>
+    /** Events of one type (or all); re-subscribed after every reconnect; ending the Stream unsubscribes. */
+    readonly subscribeEvents: (eventType?: string) => Stream.Stream<HassEvent, CommandError>
+    /** Any subscription command (`subscribe_trigger`, `render_template`, ...), as a Stream of its events. */
+    readonly subscribeMessage: (message: CommandMessage) => Stream.Stream<unknown, CommandError>
+  }
+>() {}
+
+const duration = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
+  Duration.decode(input ?? fallback)
+
+/** Builds the client: the first connection authenticates before this succeeds; later losses reconnect. */
+export const make = (options: HomeAssistantOptions) =>
+  Effect.gen(function*() {
+    const client = yield* WebSocketClient
+    const layerScope = yield* Effect.scope
+    const url = yield* websocketApiUrl(options.url)
+    if (url.protocol === "ws:" && options.allowInsecure !== true && !isLoopbackHost(url.hostname)) {
+      return yield* new InsecureConnection({ host: url.hostname })
+    }
+    const settings = {
+      url: url.href,
+      accessToken: typeof options.accessToken === "string" ? Redacted.make(options.accessToken) : options.accessToken,
+      authTimeout: duration(options.authTimeout, "10 seconds"),
+      connectTimeout: duration(options.connectTimeout, "10 seconds"),
+      commandTimeout: duration(options.commandTimeout, "30 seconds")
+    }
+    const commandTimeout = settings.commandTimeout
+    const heartbeat = options.heartbeat === false
+      ? undefined
+      : {
+        interval: duration(options.heartbeat?.interval, "30 seconds"),
+        timeout: duration(options.heartbeat?.timeout, "10 seconds")
+      }
+    const link = yield* Link.make
+    const subscriptions = new Set<LiveSubscription>()
+
+    /** Runs `command` on the live session; a session that ends before the write hands it to the next one. */
+    const onSession = <A, E>(
+      name: string,
+      command: (session: Session) => Effect.Effect<A, E | { readonly _tag: "SessionEnded" }>,
+      timeout: Duration.Duration
+    ): Effect.Effect<A, E | Disconnected | CommandTimeout> => {
+      const attempt: Effect.Effect<A, E | Disconnected> = Effect.flatMap(link.session, command).pipe(
+        Effect.catchIf(
+          (error): error is { readonly _tag: "SessionEnded" } => (error as { _tag?: unknown })?._tag === "SessionEnded",
+          () => attempt
+        )
+      ) as Effect.Effect<A, E | Disconnected>
+      return Effect.timeoutFail(attempt, { duration: timeout, onTimeout: () => new CommandTimeout({ command: name, after: timeout }) })
+    }
+
+    const sendMessage = (message: CommandMessage, commandOptions?: CommandOptions) =>
+      onSession(
+        String(message.type),
+        (session) => Effect.flatMap(session.send(message), (sent) => sent.result),
+        duration(commandOptions?.timeout, commandTimeout)
+      ) as Effect.Effect<unknown, CommandError | InvalidMessage>
+
+    // A heartbeat that gets no pong in time ends the session, which the supervisor then replaces.
+    const heartbeatLoop = (session: Session) =>
+      heartbeat === undefined ? Effect.void : Effect.sleep(heartbeat.interval).pipe(
+        Effect.zipRight(
+          Effect.flatMap(session.send({ type: "ping" }), (sent) => sent.result).pipe(
+            Effect.timeout(heartbeat.timeout)
+          )
+        ),
+        Effect.forever,
+        Effect.catchAll(() => Effect.sync(() => session.end()))
+      )
+
+    /** Opens an authenticated session in its own scope, with its reader and heartbeat. */
+    const startSession = Effect.gen(function*() {
+      const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+      const session = yield* openSession(client, settings).pipe(
+        Scope.extend(scope),
+        Effect.tapErrorCause(() => Scope.close(scope, Exit.void))
+      )
+      yield* Effect.forkIn(heartbeatLoop(session), scope)
+      return { session, scope }
+    })
+
+    const reattach = (session: Session) =>
+      Effect.forEach(
+        [...subscriptions],
+        (subscription) =>
+          subscription.attach(session).pipe(
+            Effect.flatMap((result) => Effect.timeout(result, commandTimeout)),
+            Effect.catchAll((error) =>
+              error._tag === "SessionEnded" ? Effect.void : subscription.mailbox.fail(error as CommandError)
+            ),
+            Effect.forkIn(layerScope)
+          ),
+        { discard: true }
+      )
+
+    const reconnect = options.reconnect === false ? undefined : options.reconnect ?? defaultReconnectSchedule
+
+    const supervise = (first: { session: Session; scope: Scope.CloseableScope }) =>
+      Effect.gen(function*() {
+        let current = first
+        while (true) {
+          yield* current.session.ended
+          yield* Scope.close(current.scope, Exit.void)
+          if (reconnect === undefined) {
+            return yield* link.closed(new Disconnected({ reason: "the connection was lost and reconnect is off" }))
+          }
+          yield* link.waiting("reconnecting")
+          const next = yield* startSession.pipe(
+            Effect.retry({ schedule: reconnect, while: (error) => error._tag !== "AuthInvalid" }),
+            Effect.either
+          )
+          if (next._tag === "Left") {
+            const reason = next.left._tag === "AuthInvalid"
+              ? "Home Assistant rejected the access token"
+              : "reconnecting gave up"
+            return yield* link.closed(new Disconnected({ reason }))
+          }
+          current = next.right
+          yield* reattach(current.session)
+          yield* link.connected(current.session)
+        }
+      })
+
+    const first = yield* startSession
+    yield* link.connected(first.session)
+    yield* Effect.forkIn(supervise(first), layerScope)
+    yield* Effect.addFinalizer(() => link.closed(new Disconnected({ reason: "the client was shut down" })))
+
+    const subscribeMessage = (message: CommandMessage): Stream.Stream<unknown, CommandError> =>
+      Stream.unwrapScoped(Effect.gen(function*() {
+        const mailbox = yield* Mailbox.make<unknown, CommandError | InvalidMessage>()
+        const subscription = new LiveSubscription(message, mailbox)
+        subscriptions.add(subscription)
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => subscriptions.delete(subscription)).pipe(
+            Effect.zipRight(Effect.timeout(subscription.detach, commandTimeout)),
+            Effect.ignore
+          )
+        )
+        yield* onSession(
+          String(message.type),
+          (session) => Effect.flatMap(subscription.attach(session), (result) => result),
+          commandTimeout
+        )
+        return Mailbox.toStream(mailbox)
+      })) as Stream.Stream<unknown, CommandError>
+
+    return HomeAssistant.of({
+      haVersion: Effect.map(link.session, (session) => session.haVersion),
+      connectionState: link.state.get,
+      connectionStates: link.state.changes,
+      sendMessage: sendMessage as (m: CommandMessage, o?: CommandOptions) => Effect.Effect<unknown, CommandError>,
+      callService: (domain, service, serviceData, target, callOptions) =>
+        sendMessage(callServiceMessage(domain, service, serviceData, target, callOptions?.returnResponse), callOptions) as
+          Effect.Effect<CallServiceResult, CommandError>,
+      getStates: (o) => sendMessage({ type: "get_states" }, o) as Effect.Effect<ReadonlyArray<HassEntity>, CommandError>,
+      getConfig: (o) => sendMessage({ type: "get_config" }, o) as Effect.Effect<Readonly<Record<string, unknown>>, CommandError>,
+      getServices: (o) => sendMessage({ type: "get_services" }, o) as Effect.Effect<Readonly<Record<string, unknown>>, CommandError>,
+      ping: (o) =>
+        Effect.gen(function*() {
+          const start = yield* Clock.currentTimeMillis
+          yield* sendMessage({ type: "ping" }, o)
+          return Duration.millis((yield* Clock.currentTimeMillis) - start)
+        }) as Effect.Effect<Duration.Duration, CommandError>,
+      subscribeEvents: (eventType) =>
+        subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
+      subscribeMessage
+    })
+  })
+
+/** The client over the context's `WebSocketClient`. Building it connects and authenticates once. */
+export const layer = (
+  options: HomeAssistantOptions
+): Layer.Layer<HomeAssistant, HomeAssistantStartError, WebSocketClient> => Layer.scoped(HomeAssistant, make(options))
+
+/** The client on Node's `ws` transport. */
+export const layerLive = (
+  options: HomeAssistantOptions
+): Layer.Layer<HomeAssistant | WebSocketClient, HomeAssistantStartError | TransportUnavailable> =>
+  layer(options).pipe(Layer.provideMerge(WebSocketClientLive))
+

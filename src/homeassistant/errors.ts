@@ -1,0 +1,71 @@
+/**
+ * Typed failures of the Home Assistant client. No field or message ever holds the access token.
+ */
+import { Duration, Schema } from "effect"
+
+/** Home Assistant refused the access token (`auth_invalid`). The client stops reconnecting. */
+export class AuthInvalid extends Schema.TaggedError<AuthInvalid>()("AuthInvalid", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Home Assistant rejected the access token: ${this.reason}`
+  }
+}
+
+/** A command failed on the server: HA's error `code` and `message`, with translation fields when sent. */
+export class HomeAssistantError extends Schema.TaggedError<HomeAssistantError>()("HomeAssistantError", {
+  code: Schema.String,
+  message: Schema.String,
+  translationKey: Schema.optional(Schema.String),
+  translationDomain: Schema.optional(Schema.String),
+  translationPlaceholders: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+}) {}
+
+/** The command was written, then the connection was lost before its result. It is never re-sent. */
+export class ConnectionLost extends Schema.TaggedError<ConnectionLost>()("ConnectionLost", {
+  command: Schema.String
+}) {
+  override get message() {
+    return `The connection to Home Assistant was lost after '${this.command}' was sent; it was not re-sent`
+  }
+}
+
+/** The client is closed (the token was rejected, or it shut down); nothing was sent. */
+export class Disconnected extends Schema.TaggedError<Disconnected>()("Disconnected", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Not connected to Home Assistant: ${this.reason}`
+  }
+}
+
+/** A command, the authentication or a ping got no answer in time (Effect clock). */
+export class CommandTimeout extends Schema.TaggedError<CommandTimeout>()("CommandTimeout", {
+  command: Schema.String,
+  after: Schema.DurationFromSelf
+}) {
+  override get message() {
+    return `Home Assistant did not answer '${this.command}' within ${Duration.format(this.after)}`
+  }
+}
+
+/** The server broke the protocol during the handshake (for example no `auth_required` first). */
+export class HandshakeFailed extends Schema.TaggedError<HandshakeFailed>()("HandshakeFailed", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Home Assistant handshake failed: ${this.reason}`
+  }
+}
+
+/** The token would travel over plain `ws://` to a host that is not this machine, and no opt-in was given. */
+export class InsecureConnection extends Schema.TaggedError<InsecureConnection>()("InsecureConnection", {
+  host: Schema.String
+}) {
+  override get message() {
+    return `Refusing to send the access token over unencrypted ws:// to ${this.host}; use wss:// or set allowInsecure`
+  }
+}
+
+/** Every way a command can fail. */
+export type CommandError = HomeAssistantError | ConnectionLost | Disconnected | CommandTimeout

@@ -1,0 +1,63 @@
+/**
+ * Which session commands go to right now: connected to one, waiting for the next, or closed for good.
+ */
+import { Deferred, Effect, Exit, FiberId, SubscriptionRef } from "effect"
+import type { Disconnected } from "../errors.js"
+import type { Session } from "./session.js"
+
+/** What the client's connection is doing, as users see it. */
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed"
+
+type Status =
+  | { readonly _tag: "Connected"; readonly session: Session }
+  | { readonly _tag: "Waiting"; readonly state: "connecting" | "reconnecting" }
+  | { readonly _tag: "Closed"; readonly reason: Disconnected }
+
+export class Link {
+  private status: Status = { _tag: "Waiting", state: "connecting" }
+  private changed = Deferred.unsafeMake<void>(FiberId.none)
+
+  constructor(readonly state: SubscriptionRef.SubscriptionRef<ConnectionState>) {}
+
+  static make = Effect.map(SubscriptionRef.make<ConnectionState>("connecting"), (state) => new Link(state))
+
+  get isClosed(): boolean {
+    return this.status._tag === "Closed"
+  }
+
+  connected(session: Session): Effect.Effect<void> {
+    return this.set({ _tag: "Connected", session }, "connected")
+  }
+
+  waiting(state: "connecting" | "reconnecting"): Effect.Effect<void> {
+    return this.set({ _tag: "Waiting", state }, state)
+  }
+
+  closed(reason: Disconnected): Effect.Effect<void> {
+    return this.set({ _tag: "Closed", reason }, "closed")
+  }
+
+  /** The live session, waiting for one while (re)connecting; fails once the client is closed. */
+  readonly session: Effect.Effect<Session, Disconnected> = Effect.suspend(() => {
+    const status = this.status
+    switch (status._tag) {
+      case "Connected":
+        return status.session.isAlive ? Effect.succeed(status.session) : Effect.zipRight(Deferred.await(this.changed), this.session)
+      case "Closed":
+        return Effect.fail(status.reason)
+      case "Waiting":
+        return Effect.zipRight(Deferred.await(this.changed), this.session)
+    }
+  })
+
+  private set(status: Status, state: ConnectionState): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.status._tag === "Closed") return Effect.void
+      this.status = status
+      const changed = this.changed
+      this.changed = Deferred.unsafeMake<void>(FiberId.none)
+      Deferred.unsafeDone(changed, Exit.void)
+      return SubscriptionRef.set(this.state, state)
+    })
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * A Home Assistant WebSocket API simulator: a real `ws` server on 127.0.0.1 (a free port) that speaks the protocol
+ * the way HA core does, over a small seeded home. Its timers run on the Effect clock, so `TestClock` drives them.
+ */
+import type { AddressInfo } from "node:net"
+import { Duration, Effect, Fiber, Runtime, type Scope } from "effect"
+import type { WebSocket, WebSocketServer } from "ws"
+import type { HassEntity } from "../homeassistant/messages.js"
+import { CONFIG, Home, makeContext, SERVICES, type StateChange } from "./internal/home.js"
+
+/** Options of the simulator. */
+export interface SimulatorOptions {
+  /** The token it accepts. Default `"simulator-token"`. */
+  readonly accessToken?: string
+  /** The version it reports. Default `"2026.1.2"` (the version the recorded frames came from). */
+  readonly haVersion?: string
+  /** How long a client may take to authenticate before it is disconnected (Effect clock). Default 10 s. */
+  readonly authTimeout?: Duration.DurationInput
+}
+
+/** One message the simulator received after authentication, with the connection it came on. */
+export interface ReceivedCommand {
+  readonly connection: number
+  readonly message: Readonly<Record<string, unknown>>
+}
+
+interface Client {
+  readonly id: number
+  readonly socket: WebSocket
+  authenticated: boolean
+  lastId: number
+  coalesce: boolean
+  readonly subscriptions: Map<number, string | undefined>
+  outbox: Array<unknown>
+  authTimer: Fiber.RuntimeFiber<void> | undefined
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const result = (id: number, value: unknown = null) => ({ id, type: "result", success: true, result: value })
+const error = (id: unknown, code: string, message: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type: "result",
+  success: false,
+  error: { code, message, ...extra }
+})
+
+/** The simulator: its address, its controls and what it has seen. */
+export class HomeAssistantSimulator {
+  /** `ws://127.0.0.1:<port>/api/websocket`. */
+  readonly url: string
+  /** `http://127.0.0.1:<port>`, the form people type. */
+  readonly httpUrl: string
+  /** Every command received after authentication, in order. */
+  readonly received: Array<ReceivedCommand> = []
+  private readonly clients = new Set<Client>()
+  private nextClient = 0
+  private token: string
+  private replyDelay: Duration.Duration = Duration.zero
+  private answerAuth = true
+  private answerPings = true
+  private eventOnNextSubscribe: { readonly event_type: string; readonly data: Record<string, unknown> } | undefined
+
+  private constructor(
+    private server: WebSocketServer,
+    private readonly WebSocketServerClass: typeof WebSocketServer,
+    readonly port: number,
+    private readonly home: Home,
+    private readonly run: <A>(effect: Effect.Effect<A>) => Fiber.RuntimeFiber<A>,
+    private readonly options: Required<Omit<SimulatorOptions, "authTimeout">> & { authTimeout: Duration.Duration }
+  ) {
+    this.url = `ws://127.0.0.1:${port}/api/websocket`
+    this.httpUrl = `http://127.0.0.1:${port}`
+    this.token = options.accessToken
+    this.listen(server)
+  }
+
+  /** Starts a simulator; it stops (every connection terminated, port released) when the scope closes. */
+  static make(options: SimulatorOptions = {}): Effect.Effect<HomeAssistantSimulator, never, Scope.Scope> {
+    return Effect.acquireRelease(
+      Effect.gen(function*() {
+        const { WebSocketServer } = yield* Effect.promise(() => import("ws"))
+        const runtime = yield* Effect.runtime<never>()
+        const clock = yield* Effect.clock
+        const server = yield* startServer(WebSocketServer, 0)
+        const now = () => new Date(clock.unsafeCurrentTimeMillis()).toISOString()
+        return new HomeAssistantSimulator(
+          server,
+          WebSocketServer,
+          (server.address() as AddressInfo).port,
+          new Home(now),
+          (effect) => Runtime.runFork(runtime)(effect),
+          {
+            accessToken: options.accessToken ?? "simulator-token",
+            haVersion: options.haVersion ?? "2026.1.2",
+            authTimeout: Duration.decode(options.authTimeout ?? "10 seconds")
+          }
+        )
+      }),
+      (simulator) => simulator.stop
+    )
+  }
+
+  /** The entities' current states. */
+  get states(): ReadonlyArray<HassEntity> {
+    return [...this.home.states.values()]
+  }
+
+  /** Connections open now (authenticated or not). */
+  get connectionCount(): number {
+    return this.clients.size
+  }
+
+  /** How many commands of `type` were received. */
+  count(type: string): number {
+    return this.received.filter((command) => command.message.type === type).length
+  }
+
+  /** Drops every connection abruptly, as a crash or network cut would. */
+  readonly dropAll: Effect.Effect<void> = Effect.sync(() => {
+    for (const client of this.clients) client.socket.terminate()
+  })
+
+  /** Stops listening, drops every connection, and listens again on the same port. */
+  readonly restart: Effect.Effect<void> = Effect.suspend(() =>
+    Effect.zipRight(this.stop, Effect.map(startServer(this.WebSocketServerClass, this.port), (server) => {
+      this.server = server
+      this.listen(server)
+    }))
+  )
+
+  /** Delays every reply by `delay` (Effect clock); `Duration.infinity` holds replies forever. */
+  setReplyDelay(delay: Duration.DurationInput): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.replyDelay = Duration.decode(delay)
+    })
+  }
+
+  /** Changes the accepted token; connections that authenticate later with the old one get `auth_invalid`. */
+  setAccessToken(token: string): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.token = token
+    })
+  }
+
+  /** Stops answering `auth` (the client's auth timeout then fires), or resumes. */
+  setAnswerAuth(answer: boolean): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.answerAuth = answer
+    })
+  }
+
+  /** Stops answering `ping` (a silent server, for heartbeat tests), or resumes. */
+  setAnswerPings(answer: boolean): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.answerPings = answer
+    })
+  }
+
+  /** The next `subscribe_events` result is followed, in the same coalesced frame, by this event. */
+  emitOnNextSubscribe(eventType: string, data: Record<string, unknown>): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.eventOnNextSubscribe = { event_type: eventType, data }
+    })
+  }
+
+  /** Fires an event to every subscriber of its type. */
+  fireEvent(eventType: string, data: Record<string, unknown>): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.broadcast(eventType, data)
+      this.flushAll()
+    })
+  }
+
+  private get stop(): Effect.Effect<void> {
+    const server = this.server
+    return Effect.async<void>((resume) => {
+      for (const client of server.clients) client.terminate()
+      server.close(() => resume(Effect.void))
+    })
+  }
+
+  private listen(server: WebSocketServer): void {
+    server.on("connection", (socket) => {
+      const client: Client = {
+        id: ++this.nextClient,
+        socket,
+        authenticated: false,
+        lastId: 0,
+        coalesce: false,
+        subscriptions: new Map(),
+        outbox: [],
+        authTimer: undefined
+      }
+      this.clients.add(client)
+      socket.on("error", () => undefined)
+      socket.on("close", () => {
+        this.clients.delete(client)
+        this.stopAuthTimer(client)
+      })
+      socket.on("message", (data, isBinary) => this.receive(client, isBinary ? "" : data.toString()))
+      socket.send(JSON.stringify({ type: "auth_required", ha_version: this.options.haVersion }))
+      // Like HA: a client that has not authenticated within the auth timeout is disconnected.
+      client.authTimer = this.run(Effect.sleep(this.options.authTimeout).pipe(
+        Effect.zipRight(Effect.sync(() => {
+          if (!client.authenticated) socket.close()
+        }))
+      ))
+    })
+  }
+
+  private stopAuthTimer(client: Client): void {
+    const timer = client.authTimer
+    client.authTimer = undefined
+    if (timer !== undefined) this.run(Fiber.interrupt(timer))
+  }
+
+  private receive(client: Client, text: string): void {
+    let message: unknown
+    try {
+      message = JSON.parse(text)
+    } catch {
+      message = undefined
+    }
+    if (!client.authenticated) return this.authenticate(client, message)
+    // A coalesced frame from a client is not part of the protocol; each frame is one message.
+    if (!isObject(message) || typeof message.id !== "number" || !Number.isInteger(message.id) || typeof message.type !== "string") {
+      this.reply(client, [error(isObject(message) ? message.id : undefined, "invalid_format", "Message incorrectly formatted.")])
+      return
+    }
+    this.received.push({ connection: client.id, message })
+    if (message.id <= client.lastId) {
+      this.reply(client, [error(message.id, "id_reuse", "Identifier values have to increase.")])
+      return
+    }
+    client.lastId = message.id
+    this.handle(client, message.id, message.type, message)
+  }
+
+  private authenticate(client: Client, message: unknown): void {
+    if (!this.answerAuth) return
+    if (!isObject(message) || message.type !== "auth" || typeof message.access_token !== "string") {
+      client.socket.send(JSON.stringify({ type: "auth_invalid", message: "Auth message incorrectly formatted" }))
+      client.socket.close()
+      return
+    }
+    if (message.access_token !== this.token) {
+      client.socket.send(JSON.stringify({ type: "auth_invalid", message: "Invalid access token or password" }))
+      client.socket.close()
+      return
+    }
+    client.authenticated = true
+    this.stopAuthTimer(client)
+    client.socket.send(JSON.stringify({ type: "auth_ok", ha_version: this.options.haVersion }))
+  }
+
+  private handle(client: Client, id: number, type: string, message: Record<string, unknown>): void {
+    switch (type) {
+      case "supported_features": {
+        const features = isObject(message.features) ? message.features : {}
+        client.coalesce = features.coalesce_messages === 1
+        return this.reply(client, [result(id)])
+      }
+      case "ping":
+        if (this.answerPings) this.reply(client, [{ id, type: "pong" }])
+        return
+      case "get_states":
+        return this.reply(client, [result(id, this.states)])
+      case "get_config":
+        return this.reply(client, [result(id, CONFIG)])
+      case "get_services":
+        return this.reply(client, [result(id, SERVICES)])
+      case "subscribe_events": {
+        const eventType = typeof message.event_type === "string" ? message.event_type : undefined
+        client.subscriptions.set(id, eventType)
+        const batch: Array<unknown> = [result(id)]
+        const extra = this.eventOnNextSubscribe
+        this.eventOnNextSubscribe = undefined
+        if (extra !== undefined) batch.push(this.eventMessage(id, extra.event_type, extra.data))
+        return this.reply(client, batch)
+      }
+      case "unsubscribe_events": {
+        const subscription = message.subscription
+        if (typeof subscription === "number" && client.subscriptions.delete(subscription)) {
+          return this.reply(client, [result(id)])
+        }
+        return this.reply(client, [error(id, "not_found", "Subscription not found.")])
+      }
+      case "call_service":
+        return this.callService(client, id, message)
+      default:
+        return this.reply(client, [error(id, "unknown_command", "Unknown command.")])
+    }
+  }
+
+  private callService(client: Client, id: number, message: Record<string, unknown>): void {
+    if (typeof message.domain !== "string" || typeof message.service !== "string") {
+      return this.reply(client, [error(id, "invalid_format", "required key not provided @ data['domain']")])
+    }
+    const context = makeContext("simulated-user")
+    const outcome = this.home.callService(
+      message.domain,
+      message.service,
+      isObject(message.service_data) ? message.service_data : {},
+      isObject(message.target) ? message.target : {},
+      message.return_response === true,
+      context
+    )
+    if (outcome._tag === "Error") {
+      return this.reply(client, [error(id, String(outcome.error.code), String(outcome.error.message), outcome.error)])
+    }
+    // Like HA: the result and the state_changed events it caused go out together (one frame when coalescing).
+    this.enqueue(client, result(id, message.return_response === true ? { context, response: outcome.response } : { context }))
+    this.broadcast("call_service", { domain: message.domain, service: message.service, service_data: message.service_data ?? {} })
+    for (const change of outcome.changes) this.broadcast("state_changed", change as StateChange & Record<string, unknown>)
+    this.flushAll()
+  }
+
+  private eventMessage(id: number, eventType: string, data: Record<string, unknown>) {
+    return {
+      id,
+      type: "event",
+      event: {
+        event_type: eventType,
+        data,
+        origin: "LOCAL",
+        time_fired: this.home.now(),
+        context: makeContext()
+      }
+    }
+  }
+
+  private broadcast(eventType: string, data: Record<string, unknown>): void {
+    for (const client of this.clients) {
+      for (const [id, type] of client.subscriptions) {
+        if (type === undefined || type === eventType) this.enqueue(client, this.eventMessage(id, eventType, data))
+      }
+    }
+  }
+
+  private reply(client: Client, messages: ReadonlyArray<unknown>): void {
+    for (const message of messages) this.enqueue(client, message)
+    this.flush(client)
+  }
+
+  private enqueue(client: Client, message: unknown): void {
+    client.outbox.push(message)
+  }
+
+  private flushAll(): void {
+    for (const client of this.clients) this.flush(client)
+  }
+
+  private flush(client: Client): void {
+    const batch = client.outbox
+    if (batch.length === 0) return
+    client.outbox = []
+    const frames = client.coalesce ? [batch.length === 1 ? batch[0] : batch] : batch
+    const send = Effect.sync(() => {
+      for (const frame of frames) if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(frame))
+    })
+    if (Duration.isZero(this.replyDelay)) Effect.runSync(send)
+    else if (Duration.isFinite(this.replyDelay)) this.run(Effect.zipRight(Effect.sleep(this.replyDelay), send))
+  }
+}
+
+const startServer = (WebSocketServerClass: typeof WebSocketServer, port: number) =>
+  Effect.async<WebSocketServer>((resume) => {
+    const server: WebSocketServer = new WebSocketServerClass(
+      { host: "127.0.0.1", port, path: "/api/websocket" },
+      () => resume(Effect.succeed(server))
+    )
+  })
+
+
