@@ -107,9 +107,21 @@ export class HomeAssistantSimulator {
     return [...this.home.states.values()]
   }
 
+  /** Connections accepted since the simulator started. */
+  get acceptedCount(): number {
+    return this.nextClient
+  }
+
   /** Connections open now (authenticated or not). */
   get connectionCount(): number {
     return this.clients.size
+  }
+
+  /** Live subscriptions across every connection. */
+  get subscriptionCount(): number {
+    let count = 0
+    for (const client of this.clients) count += client.subscriptions.size
+    return count
   }
 
   /** How many commands of `type` were received. */
@@ -122,13 +134,19 @@ export class HomeAssistantSimulator {
     for (const client of this.clients) client.socket.terminate()
   })
 
-  /** Stops listening, drops every connection, and listens again on the same port. */
-  readonly restart: Effect.Effect<void> = Effect.suspend(() =>
-    Effect.zipRight(this.stop, Effect.map(startServer(this.WebSocketServerClass, this.port), (server) => {
+  /** Drops every connection and stops listening: connection attempts are refused until `goOnline`. */
+  readonly goOffline: Effect.Effect<void> = Effect.suspend(() => this.stop)
+
+  /** Listens again on the same port. */
+  readonly goOnline: Effect.Effect<void> = Effect.suspend(() =>
+    Effect.map(startServer(this.WebSocketServerClass, this.port), (server) => {
       this.server = server
       this.listen(server)
-    }))
+    })
   )
+
+  /** Stops listening, drops every connection, and listens again on the same port, as an HA restart does. */
+  readonly restart: Effect.Effect<void> = Effect.suspend(() => Effect.zipRight(this.goOffline, this.goOnline))
 
   /** Delays every reply by `delay` (Effect clock); `Duration.infinity` holds replies forever. */
   setReplyDelay(delay: Duration.DurationInput): Effect.Effect<void> {
@@ -226,7 +244,7 @@ export class HomeAssistantSimulator {
     if (!client.authenticated) return this.authenticate(client, message)
     // A coalesced frame from a client is not part of the protocol; each frame is one message.
     if (!isObject(message) || typeof message.id !== "number" || !Number.isInteger(message.id) || typeof message.type !== "string") {
-      this.reply(client, [error(isObject(message) ? message.id : undefined, "invalid_format", "Message incorrectly formatted.")])
+      this.reply(client, [error(isObject(message) ? message.id ?? null : null, "invalid_format", "Message incorrectly formatted.")])
       return
     }
     this.received.push({ connection: client.id, message })
@@ -312,12 +330,15 @@ export class HomeAssistantSimulator {
     }
     // Like HA: the result and the state_changed events it caused go out together (one frame when coalescing).
     this.enqueue(client, result(id, message.return_response === true ? { context, response: outcome.response } : { context }))
-    this.broadcast("call_service", { domain: message.domain, service: message.service, service_data: message.service_data ?? {} })
-    for (const change of outcome.changes) this.broadcast("state_changed", change as StateChange & Record<string, unknown>)
+    const serviceData = message.service_data ?? {}
+    this.broadcast("call_service", { domain: message.domain, service: message.service, service_data: serviceData }, context)
+    for (const change of outcome.changes) {
+      this.broadcast("state_changed", change as StateChange & Record<string, unknown>, context)
+    }
     this.flushAll()
   }
 
-  private eventMessage(id: number, eventType: string, data: Record<string, unknown>) {
+  private eventMessage(id: number, eventType: string, data: Record<string, unknown>, context = makeContext()) {
     return {
       id,
       type: "event",
@@ -326,15 +347,15 @@ export class HomeAssistantSimulator {
         data,
         origin: "LOCAL",
         time_fired: this.home.now(),
-        context: makeContext()
+        context
       }
     }
   }
 
-  private broadcast(eventType: string, data: Record<string, unknown>): void {
+  private broadcast(eventType: string, data: Record<string, unknown>, context = makeContext()): void {
     for (const client of this.clients) {
       for (const [id, type] of client.subscriptions) {
-        if (type === undefined || type === eventType) this.enqueue(client, this.eventMessage(id, eventType, data))
+        if (type === undefined || type === eventType) this.enqueue(client, this.eventMessage(id, eventType, data, context))
       }
     }
   }

@@ -1,0 +1,39 @@
+/** Shared fixtures of the Home Assistant tests: a simulator and a client on real loopback sockets. */
+import { Context, Effect, Layer, type Scope, Stream } from "effect"
+import {
+  HomeAssistant,
+  HomeAssistantLayer,
+  type HomeAssistantConnectionState,
+  type HomeAssistantOptions,
+  WebSocketClientLive
+} from "../../src/index.js"
+import { HomeAssistantSimulator, type SimulatorOptions } from "../../src/testing/index.js"
+
+export const TOKEN = "tok-7f3a9c-secret-do-not-print"
+
+/** A simulator and a client authenticated against it, both closed with the scope. */
+export const connect = (
+  options: Partial<HomeAssistantOptions> = {},
+  simulatorOptions: SimulatorOptions = {}
+): Effect.Effect<{ sim: HomeAssistantSimulator; ha: HomeAssistant["Type"] }, unknown, Scope.Scope> =>
+  Effect.gen(function*() {
+    const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN, ...simulatorOptions })
+    const context = yield* Layer.build(
+      HomeAssistantLayer({ url: sim.httpUrl, accessToken: TOKEN, ...options }).pipe(Layer.provide(WebSocketClientLive))
+    )
+    return { sim, ha: Context.get(context, HomeAssistant) }
+  })
+
+/** Waits (bounded) for real socket I/O to make `condition` true: the event loop runs between polls. */
+export const eventually = (condition: () => boolean, what = "condition") =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 2000; i++) {
+      if (condition()) return
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 1)))
+    }
+    return yield* Effect.dieMessage(`timed out waiting for ${what}`)
+  })
+
+/** Waits until the client reports `state`. */
+export const reachState = (ha: HomeAssistant["Type"], state: HomeAssistantConnectionState) =>
+  ha.connectionStates.pipe(Stream.filter((s) => s === state), Stream.take(1), Stream.runDrain)
