@@ -1,51 +1,103 @@
 /**
- * `npm start`: a short tour of the core API against a local echo server this program starts itself on
- * 127.0.0.1 (a random free port) and stops before it exits.
+ * `npm start`: a short Home Assistant demo through this library. By default it starts the simulator in-process on
+ * 127.0.0.1 and drives it; with HASS_URL and HASS_TOKEN set it runs the read-only part against that Home Assistant.
  */
-import { Console, Effect, Stream } from "effect"
-import { WebSocketServer } from "ws"
-import { WebSocketClient, WebSocketClientLive } from "./index.js"
+import { Chunk, Config, Console, Duration, Effect, Fiber, Layer, Option, Redacted, Stream } from "effect"
+import {
+  type HassEntity,
+  HomeAssistant,
+  HomeAssistantLayer,
+  websocketGateway,
+  websocketRequest,
+  WebSocketClient,
+  WebSocketClientLive
+} from "./index.js"
+import { HomeAssistantSimulator } from "./testing/index.js"
 
-/** A loopback echo server, closed when the scope closes. */
-const echoServer = Effect.acquireRelease(
-  Effect.async<WebSocketServer>((resume) => {
-    const server: WebSocketServer = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () =>
-      resume(Effect.succeed(server)))
-    server.on("connection", (socket) => {
-      socket.on("message", (data, isBinary) => socket.send(data, { binary: isBinary }))
-    })
-  }),
-  (server) =>
-    Effect.async<void>((resume) => {
-      for (const client of server.clients) client.terminate()
-      server.close(() => resume(Effect.void))
-    })
-)
+const row = (label: string, text: string) => Console.log(`  ${label.padEnd(14)} ${text}`)
 
-const program = Effect.gen(function*() {
-  const server = yield* echoServer
-  const address = server.address()
-  const url = `ws://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
-  const client = yield* WebSocketClient
-  yield* Console.log(`echo server listening on ${url}`)
+const describeLight = (light: HassEntity) => {
+  const brightness = light.attributes.brightness
+  return `${light.entity_id.padEnd(20)} ${light.state.padEnd(4)}${typeof brightness === "number" ? ` brightness ${brightness}` : ""}`
+    .trimEnd()
+}
 
-  // A scoped connection: closed with 1000 when this block ends, however it ends.
-  yield* Effect.scoped(Effect.gen(function*() {
-    const connection = yield* client.connect({ url, timeout: "5 seconds" })
-    yield* client.send(connection, { type: "greeting", text: "hello" })
-    yield* Console.log("JSON round trip:", yield* client.receive(connection, { timeout: "5 seconds" }))
-    yield* client.send(connection, "plain text stays text")
-    yield* Console.log("text round trip:", yield* client.receive(connection))
-    yield* Effect.forEach(["one", "two", "three"], (m) => client.send(connection, m))
-    const streamed = yield* connection.messages.pipe(Stream.take(3), Stream.runCollect)
-    yield* Console.log("streamed:", [...streamed])
-  }))
+/** The part that only reads: version, lights, a state_changed subscription. */
+const readOnly = (waitForEvent: Duration.DurationInput) =>
+  Effect.gen(function*() {
+    const ha = yield* HomeAssistant
+    yield* row("connected", `Home Assistant ${yield* ha.haVersion}`)
+    const lights = (yield* ha.getStates()).filter((state) => state.entity_id.startsWith("light."))
+    yield* Effect.forEach(lights, (light, i) => row(i === 0 ? "lights" : "", describeLight(light)))
+    if (lights.length === 0) yield* row("lights", "(none)")
+    const firstEvent = yield* Effect.fork(
+      ha.subscribeEvents("state_changed").pipe(Stream.take(1), Stream.runCollect, Effect.timeout(waitForEvent), Effect.option)
+    )
+    yield* row("subscribed", "state_changed")
+    yield* row("ping", `${Duration.toMillis(yield* ha.ping())} ms`)
+    return { lights, firstEvent }
+  })
 
-  yield* Console.log("request/reply:", yield* client.request({ url, message: { ping: 1 }, timeout: "5 seconds" }))
-  yield* Console.log("stats:", yield* client.getStats)
+const printEvent = (events: Option.Option<Chunk.Chunk<{ readonly data: Readonly<Record<string, unknown>> }>>) => {
+  const event = Option.flatMap(events, Chunk.head)
+  if (Option.isNone(event)) return row("event", "none arrived in time")
+  const data = event.value.data as { entity_id?: string; old_state?: HassEntity | null; new_state?: HassEntity }
+  return row("event", `${data.entity_id ?? "?"}  ${data.old_state?.state ?? "—"} → ${data.new_state?.state ?? "—"}`)
+}
+
+const printStats = Effect.gen(function*() {
+  const stats = yield* (yield* WebSocketClient).getStats
+  yield* row(
+    "stats",
+    `${stats.connectionsOpened} opened, ${stats.connectionsClosed} closed, ${stats.messagesSent} sent, ` +
+      `${stats.messagesReceived} received, ${stats.errors} errors`
+  )
 })
 
-Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(WebSocketClientLive))).catch((error: unknown) => {
-  console.error(error)
+/** Against the simulator: everything, including turning a light on and a gateway call. */
+const simulatorDemo = Effect.gen(function*() {
+  const sim = yield* HomeAssistantSimulator.make({ accessToken: "demo-token" })
+  yield* Console.log(`Home Assistant demo — simulator at ${sim.url}`)
+  const layer = HomeAssistantLayer({ url: sim.httpUrl, accessToken: Redacted.make("demo-token") }).pipe(
+    Layer.provideMerge(WebSocketClientLive)
+  )
+  yield* Effect.gen(function*() {
+    const ha = yield* HomeAssistant
+    const { firstEvent, lights } = yield* readOnly("5 seconds")
+    const target = lights.find((light) => light.state === "off") ?? lights[0]
+    if (target !== undefined) {
+      yield* ha.callService("light", "turn_on", undefined, { entity_id: target.entity_id })
+      yield* row("call_service", `light.turn_on → ${target.entity_id}`)
+    }
+    yield* printEvent(yield* Fiber.join(firstEvent))
+    yield* printStats
+  }).pipe(Effect.provide(layer))
+  // The same server through the dispatch interface: a raw request's reply is HA's first frame.
+  const reply = yield* websocketRequest({ url: sim.url, message: { type: "ping" }, timeout: 5 }).pipe(
+    Effect.provide(websocketGateway())
+  )
+  yield* row("gateway", `websocket.request → ${JSON.stringify(reply)}`)
+})
+
+/** Against a real Home Assistant: read-only. */
+const liveDemo = (url: string, token: Redacted.Redacted<string>) =>
+  Effect.gen(function*() {
+    yield* Console.log(`Home Assistant demo — ${url} (read-only)`)
+    yield* Effect.gen(function*() {
+      const { firstEvent } = yield* readOnly("10 seconds")
+      yield* printEvent(yield* Fiber.join(firstEvent))
+      yield* printStats
+    }).pipe(Effect.provide(HomeAssistantLayer({ url, accessToken: token }).pipe(Layer.provideMerge(WebSocketClientLive))))
+  })
+
+const program = Effect.gen(function*() {
+  const url = yield* Config.option(Config.string("HASS_URL"))
+  const token = yield* Config.option(Config.redacted("HASS_TOKEN"))
+  if (Option.isSome(url) && Option.isSome(token)) return yield* liveDemo(url.value, token.value)
+  return yield* simulatorDemo
+})
+
+Effect.runPromise(Effect.scoped(program)).catch((error: unknown) => {
+  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1
 })

@@ -90,7 +90,8 @@ export class HomeAssistantSimulator {
           WebSocketServer,
           (server.address() as AddressInfo).port,
           new Home(now),
-          (effect) => Runtime.runFork(runtime)(effect),
+          // The runtime was captured inside an uninterruptible acquire: re-enable interruption for timers.
+          (effect) => Runtime.runFork(runtime)(Effect.interruptible(effect)),
           {
             accessToken: options.accessToken ?? "simulator-token",
             haVersion: options.haVersion ?? "2026.1.2",
