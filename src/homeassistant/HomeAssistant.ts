@@ -169,8 +169,11 @@ export const make = (options: HomeAssistantOptions) =>
         (subscription) =>
           subscription.attach(session).pipe(
             Effect.flatMap((result) => Effect.timeout(result, commandTimeout)),
+            // A session that died again is replaced, and the next one re-attaches this subscription.
             Effect.catchAll((error) =>
-              error._tag === "SessionEnded" ? Effect.void : subscription.mailbox.fail(error as CommandError)
+              error._tag === "SessionEnded" || error._tag === "ConnectionLost"
+                ? Effect.void
+                : subscription.mailbox.fail(error as CommandError)
             ),
             Effect.forkIn(layerScope)
           ),
@@ -223,7 +226,10 @@ export const make = (options: HomeAssistantOptions) =>
         )
         yield* onSession(
           String(message.type),
-          (session) => Effect.flatMap(subscription.attach(session), (result) => result),
+          (session) =>
+            Effect.flatMap(subscription.attach(session), (result) =>
+              // Lost with its session: the supervisor re-attaches it on the next one.
+              Effect.catchTag(result, "ConnectionLost", () => Effect.void)),
           commandTimeout
         )
         return Mailbox.toStream(mailbox)

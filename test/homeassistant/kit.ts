@@ -37,3 +37,10 @@ export const eventually = (condition: () => boolean, what = "condition") =>
 /** Waits until the client reports `state`. */
 export const reachState = (ha: HomeAssistant["Type"], state: HomeAssistantConnectionState) =>
   ha.connectionStates.pipe(Stream.filter((s) => s === state), Stream.take(1), Stream.runDrain)
+
+/** Waits until the simulator has accepted connection number `n`, it is the only one, and the client is connected. */
+export const reconnected = (ha: HomeAssistant["Type"], sim: HomeAssistantSimulator, n: number) =>
+  Effect.zipRight(
+    eventually(() => sim.acceptedCount === n && sim.connectionCount === 1, `connection ${n}`),
+    reachState(ha, "connected")
+  )

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, Schedule, Stream, TestClock } from "effect"
 import { ConnectionLost, Disconnected } from "../../src/index.js"
-import { connect, eventually, reachState } from "./kit.js"
+import { connect, eventually, reachState, reconnected } from "./kit.js"
 
 describe("Home Assistant reconnect", () => {
   it.scoped("after a drop the client reconnects, re-subscribes once per live subscription, and streams continue", () =>
@@ -13,8 +13,7 @@ describe("Home Assistant reconnect", () => {
       yield* sim.fireEvent("doorbell", { ring: "before" })
       const states = yield* Effect.fork(ha.connectionStates.pipe(Stream.take(3), Stream.runCollect))
       yield* sim.dropAll
-      yield* reachState(ha, "reconnecting")
-      yield* reachState(ha, "connected")
+      yield* reconnected(ha, sim, 2)
       expect(Chunk.toReadonlyArray(yield* Fiber.join(states))).toStrictEqual(["connected", "reconnecting", "connected"])
       yield* eventually(() => sim.subscriptionCount === 2, "re-subscription")
       expect(sim.count("subscribe_events")).toBe(4)
@@ -29,6 +28,21 @@ describe("Home Assistant reconnect", () => {
       expect(Chunk.toReadonlyArray(yield* Fiber.join(lights))[0]?.data).toMatchObject({ entity_id: "light.living_room" })
     }))
 
+  it.scoped("a subscribe command lost with its connection is made again on the next, and the stream works", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      yield* sim.setReplyDelay(Duration.infinity)
+      const events = yield* Effect.fork(ha.subscribeEvents("doorbell").pipe(Stream.take(1), Stream.runCollect))
+      yield* eventually(() => sim.count("subscribe_events") === 1, "the first subscribe")
+      yield* sim.setReplyDelay(Duration.zero)
+      yield* sim.dropAll
+      yield* reconnected(ha, sim, 2)
+      yield* eventually(() => sim.subscriptionCount === 1, "the subscription on the new connection")
+      yield* sim.fireEvent("doorbell", { ring: 1 })
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(events)).map((e) => e.data)).toStrictEqual([{ ring: 1 }])
+      expect(sim.count("subscribe_events")).toBe(2)
+    }))
+
   it.scoped("a call_service in flight during the drop fails with ConnectionLost and is never re-sent", () =>
     Effect.gen(function*() {
       const { ha, sim } = yield* connect()
@@ -38,7 +52,7 @@ describe("Home Assistant reconnect", () => {
       yield* sim.setReplyDelay(Duration.zero)
       yield* sim.dropAll
       expect(yield* Fiber.await(call)).toStrictEqual(Exit.fail(new ConnectionLost({ command: "call_service" })))
-      yield* reachState(ha, "connected")
+      yield* reconnected(ha, sim, 2)
       yield* ha.getStates()
       expect(sim.count("call_service")).toBe(1)
     }))
@@ -47,6 +61,7 @@ describe("Home Assistant reconnect", () => {
     Effect.gen(function*() {
       const { ha, sim } = yield* connect({ reconnect: Schedule.spaced("5 seconds") })
       yield* sim.goOffline
+      yield* eventually(() => sim.connectionCount === 0, "the drop")
       yield* reachState(ha, "reconnecting")
       const states = yield* Effect.fork(ha.getStates())
       yield* sim.goOnline
@@ -60,6 +75,7 @@ describe("Home Assistant reconnect", () => {
     Effect.gen(function*() {
       const { ha, sim } = yield* connect({ reconnect: Schedule.spaced("1 minute") })
       yield* sim.goOffline
+      yield* eventually(() => sim.connectionCount === 0, "the drop")
       yield* reachState(ha, "reconnecting")
       const states = yield* Effect.fork(ha.getStates({ timeout: "3 seconds" }))
       yield* TestClock.adjust("3 seconds")
@@ -94,9 +110,7 @@ describe("Home Assistant reconnect", () => {
       expect(yield* ha.connectionState).toBe("connected")
       yield* sim.setAnswerPings(true)
       yield* TestClock.adjust("1 second")
-      yield* reachState(ha, "reconnecting")
-      yield* reachState(ha, "connected")
-      expect(sim.acceptedCount).toBe(2)
+      yield* reconnected(ha, sim, 2)
     }))
 
   it.scoped("the heartbeat can be turned off", () =>

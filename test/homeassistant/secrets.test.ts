@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, Stream } from "effect"
 import { HomeAssistantLayer, WebSocketClientLive } from "../../src/index.js"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
-import { connect, eventually, reachState, TOKEN } from "./kit.js"
+import { connect, eventually, reachState, reconnected, TOKEN } from "./kit.js"
 
 const WRONG = "wrong-secret-4b1d"
 
@@ -26,7 +26,7 @@ describe("the access token stays secret", () => {
       remember(yield* Effect.exit(ha.sendMessage({ type: "nonsense" })))
       remember(yield* Effect.exit(Stream.runDrain(ha.subscribeMessage({ type: "subscribe_nothing" }))))
       yield* sim.dropAll
-      yield* reachState(ha, "connected")
+      yield* reconnected(ha, sim, 2)
       const other = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
       remember(yield* Effect.exit(Layer.build(
         HomeAssistantLayer({ url: other.httpUrl, accessToken: WRONG }).pipe(Layer.provide(WebSocketClientLive))
