@@ -90,3 +90,9 @@ export type {
   ServiceTarget
 } from "./homeassistant/messages.js"
 export { isLoopbackHost, websocketApiUrl } from "./homeassistant/url.js"
+export { compileHostPolicy, type HostGuard, type HostPolicy } from "./core/HostPolicy.js"
+export {
+  layerWith as WebSocketClientLayerWith,
+  WebSocketClientLiveWith,
+  type WebSocketClientOptions
+} from "./core/WebSocketClient.js"

@@ -1,10 +1,18 @@
 /**
  * The Node transport: sockets from the `ws` package, with its failures classified into the core's typed errors.
  */
+import { lookup as dnsLookup, type LookupAddress } from "node:dns"
 import { STATUS_CODES } from "node:http"
 import { Effect, Layer } from "effect"
 import type WebSocket from "ws"
-import { ConnectionRefused, HandshakeRejected, ProtocolError, TlsError, TransportUnavailable } from "./errors.js"
+import {
+  ConnectionRefused,
+  HandshakeRejected,
+  type HostDenied,
+  ProtocolError,
+  TlsError,
+  TransportUnavailable
+} from "./errors.js"
 import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket } from "./Transport.js"
 import { WebSocketTransport } from "./Transport.js"
 
@@ -38,6 +46,39 @@ const closeCodeOf = (error: Error): number | undefined => {
 
 const UNEXPECTED_RESPONSE = /^Unexpected server response: (\d+)$/
 
+/** A lookup failure carrying the host policy's verdict, so the classifier can report it as `HostDenied`. */
+class DeniedAddress extends Error {
+  readonly code = "EHOSTDENIED"
+  constructor(readonly denied: HostDenied) {
+    super(denied.message)
+  }
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Array<LookupAddress>, family?: number) => void
+
+/**
+ * DNS for the socket: `.invalid` names fail at once without a query (RFC 6761 §6.4), and every resolved address
+ * passes the host policy before anything connects to it (so a name cannot be used to reach a denied range).
+ */
+const guardedLookup = (check: ((address: string) => HostDenied | undefined) | undefined) =>
+  (hostname: string, options: { readonly all?: boolean }, callback: LookupCallback): void => {
+    if (/(^|\.)invalid\.?$/i.test(hostname)) {
+      const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`)
+      error.code = "ENOTFOUND"
+      return process.nextTick(callback, error, options.all === true ? [] : "")
+    }
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, options.all === true ? [] : "")
+      for (const { address } of addresses) {
+        const denied = check?.(address)
+        if (denied !== undefined) return callback(new DeniedAddress(denied), options.all === true ? [] : "")
+      }
+      if (options.all === true) return callback(null, addresses)
+      const first = addresses[0]
+      return callback(null, first?.address ?? "", first?.family ?? 4)
+    })
+  }
+
 /** Maps a `ws` error to a typed failure; `undefined` for errors the following close event already describes. */
 export const classifyWsError = (
   error: Error & { readonly code?: string },
@@ -48,6 +89,7 @@ export const classifyWsError = (
     const code = closeCodeOf(error)
     return code === undefined ? undefined : new ProtocolError({ code, reason: error.message })
   }
+  if (error instanceof DeniedAddress) return error.denied
   const status = UNEXPECTED_RESPONSE.exec(error.message)
   if (status?.[1] !== undefined) {
     const code = Number(status[1])
@@ -75,6 +117,7 @@ export const openNodeSocket = (
     // Compression would let a small read inflate past the inbound bound before the pause takes effect.
     perMessageDeflate: false,
     followRedirects: false,
+    lookup: guardedLookup(request.checkAddress) as never,
     ...(tls?.ca === undefined ? {} : { ca: tls.ca as string }),
     rejectUnauthorized: tls?.rejectUnauthorized ?? true,
     ...(tls?.cert === undefined ? {} : { cert: tls.cert as string }),

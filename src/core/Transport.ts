@@ -3,7 +3,7 @@
  * another runtime's, and the in-memory test transport swap freely.
  */
 import { Context } from "effect"
-import type { ConnectionRefused, HandshakeRejected, ProtocolError, TlsError } from "./errors.js"
+import type { ConnectionRefused, HandshakeRejected, HostDenied, ProtocolError, TlsError } from "./errors.js"
 import type { Frame } from "./message.js"
 import type { TlsOptions } from "./options.js"
 
@@ -16,10 +16,12 @@ export interface TransportRequest {
   readonly protocols: ReadonlyArray<string>
   readonly maxPayload: number
   readonly tls: TlsOptions | undefined
+  /** The host policy's verdict on each address the host name resolves to; `undefined` allows it. */
+  readonly checkAddress: ((address: string) => HostDenied | undefined) | undefined
 }
 
 /** A failure the transport has already classified. */
-export type TransportFailure = ConnectionRefused | HandshakeRejected | TlsError | ProtocolError
+export type TransportFailure = ConnectionRefused | HandshakeRejected | TlsError | ProtocolError | HostDenied
 
 /**
  * Callbacks a transport calls, in wire order. `onOpen` at most once; after `onClose` nothing more is called.

@@ -16,6 +16,7 @@ import {
   Timeout,
   type TransportUnavailable
 } from "./errors.js"
+import { compileHostPolicy, type HostPolicy } from "./HostPolicy.js"
 import { ConnectionImpl } from "./internal/connection.js"
 import { resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
@@ -60,10 +61,19 @@ const asImpl = (connection: Connection): Either.Either<ConnectionImpl, InvalidOp
 
 const GOING_AWAY = { code: 1001, reason: "going away" } as const
 
+/** Options of a client instance. */
+export interface WebSocketClientOptions {
+  /** Where this client may connect; every `connect` and `request` is checked. Default: anywhere. */
+  readonly hostPolicy?: HostPolicy
+}
+
 /** Builds a client on the provided transport; closing the layer's scope closes every connection it opened. */
-export const make: Effect.Effect<WebSocketClient["Type"], never, WebSocketTransport | Scope.Scope> = Effect.gen(
-  function*() {
+export const makeWith = (
+  options: WebSocketClientOptions
+): Effect.Effect<WebSocketClient["Type"], InvalidOption, WebSocketTransport | Scope.Scope> =>
+  Effect.gen(function*() {
     const transport = yield* WebSocketTransport
+    const guard = options.hostPolicy === undefined ? undefined : yield* compileHostPolicy(options.hostPolicy)
     const stats = new StatsRecorder()
     const live = new Set<ConnectionImpl>()
     const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.tapError(effect, () => Effect.sync(() => stats.failed()))
@@ -79,7 +89,7 @@ export const make: Effect.Effect<WebSocketClient["Type"], never, WebSocketTransp
 
     const openConnection = (options: ConnectOptions, connectTimeout?: Duration.Duration) =>
       Effect.gen(function*() {
-        const settings = yield* resolveConnectOptions(options)
+        const settings = yield* resolveConnectOptions(options, guard)
         const bound = connectTimeout ?? settings.connectTimeout
         const connection = yield* Effect.acquireRelease(
           Effect.try({
@@ -179,13 +189,28 @@ export const make: Effect.Effect<WebSocketClient["Type"], never, WebSocketTransp
       getStats: Effect.sync(() => stats.snapshot()),
       reset: closeAll(GOING_AWAY.code, GOING_AWAY.reason).pipe(Effect.zipRight(Effect.sync(() => stats.reset())))
     })
-  }
+  })
+
+/** A client with no host policy. */
+export const make: Effect.Effect<WebSocketClient["Type"], never, WebSocketTransport | Scope.Scope> = Effect.orDie(
+  makeWith({})
 )
 
 /** The client on any transport the context provides. */
 export const layer: Layer.Layer<WebSocketClient, never, WebSocketTransport> = Layer.scoped(WebSocketClient, make)
 
+/** A client with options (a host policy) on any transport the context provides; a malformed policy fails it. */
+export const layerWith = (
+  options: WebSocketClientOptions
+): Layer.Layer<WebSocketClient, InvalidOption, WebSocketTransport> => Layer.scoped(WebSocketClient, makeWith(options))
+
 /** The client on Node, over the `ws` package (loaded when the layer is built). */
 export const WebSocketClientLive: Layer.Layer<WebSocketClient, TransportUnavailable> = layer.pipe(
   Layer.provide(NodeTransportLive)
 )
+
+/** The client on Node's `ws` transport, with options (a host policy). */
+export const WebSocketClientLiveWith = (
+  options: WebSocketClientOptions
+): Layer.Layer<WebSocketClient, InvalidOption | TransportUnavailable> =>
+  layerWith(options).pipe(Layer.provide(NodeTransportLive))

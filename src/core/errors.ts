@@ -107,8 +107,25 @@ export class TransportUnavailable extends Schema.TaggedError<TransportUnavailabl
   }
 }
 
+/** The client's host policy does not allow this host name or address; nothing was sent to it. */
+export class HostDenied extends Schema.TaggedError<HostDenied>()("HostDenied", {
+  host: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Connecting to ${this.host} is not allowed by the host policy: ${this.reason}`
+  }
+}
+
 /** Every way `connect` can fail. */
-export type ConnectError = ConnectionRefused | Timeout | HandshakeRejected | TlsError | InvalidUrl | InvalidOption
+export type ConnectError =
+  | ConnectionRefused
+  | Timeout
+  | HandshakeRejected
+  | TlsError
+  | InvalidUrl
+  | InvalidOption
+  | HostDenied
 
 /** Every way `send` can fail. */
 export type SendError = ConnectionClosed | ProtocolError | Timeout | InvalidMessage | InvalidOption

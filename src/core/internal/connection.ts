@@ -56,6 +56,19 @@ export class ConnectionImpl implements Connection {
     })
   }
 
+  // What printing or serialising a connection shows: never its headers, TLS material or full URL.
+  toJSON(): { readonly id: number; readonly url: string; readonly state: ConnectionState; readonly protocol: string } {
+    return { id: this.id, url: this.url, state: this.state, protocol: this.protocol }
+  }
+
+  toString(): string {
+    return `Connection(${this.id} ${this.url} ${this.state})`
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString()
+  }
+
   get closeTimeout(): Duration.Duration {
     return this.settings.closeTimeout
   }

@@ -2,7 +2,8 @@
  * Turns caller options into validated connection settings, or the typed error naming what is wrong.
  */
 import { Duration, Effect, Either } from "effect"
-import { InvalidOption, type InvalidUrl } from "../errors.js"
+import { type HostDenied, InvalidOption, type InvalidUrl } from "../errors.js"
+import type { HostGuard } from "../HostPolicy.js"
 import type { ConnectOptions } from "../options.js"
 import { parseWebSocketUrl, redactUrl } from "../url.js"
 import type { ConnectionSettings } from "./connection.js"
@@ -34,13 +35,16 @@ export interface ResolvedConnect extends ConnectionSettings {
 
 /** Validates every connect option; the first problem is the typed error. */
 export const resolveConnectOptions = (
-  options: ConnectOptions
-): Effect.Effect<ResolvedConnect, InvalidUrl | InvalidOption> =>
+  options: ConnectOptions,
+  guard: HostGuard | undefined
+): Effect.Effect<ResolvedConnect, InvalidUrl | InvalidOption | HostDenied> =>
   Effect.gen(function*() {
     if (typeof options !== "object" || options === null) {
       return yield* new InvalidOption({ option: "options", reason: "expected an object with a url" })
     }
     const url = yield* parseWebSocketUrl(options.url)
+    const denied = guard?.checkHost(url.hostname)
+    if (denied !== undefined) return yield* denied
     const headers = yield* validateHeaders(options.headers)
     const connectTimeout = yield* durationOr("timeout", options.timeout, DEFAULT_CONNECT_TIMEOUT)
     const closeTimeout = yield* durationOr("closeTimeout", options.closeTimeout, DEFAULT_CLOSE_TIMEOUT)
@@ -58,7 +62,15 @@ export const resolveConnectOptions = (
       return yield* new InvalidOption({ option: "tls", reason: "expected an object" })
     }
     return {
-      request: { url, redactedUrl: redactUrl(url), headers, protocols, maxPayload, tls: options.tls },
+      request: {
+        url,
+        redactedUrl: redactUrl(url),
+        headers,
+        protocols,
+        maxPayload,
+        tls: options.tls,
+        checkAddress: guard === undefined ? undefined : (address: string) => guard.checkAddress(url.hostname, address)
+      },
       bufferSize,
       closeTimeout,
       connectTimeout,

@@ -1,0 +1,87 @@
+/**
+ * An optional allow/deny policy for where the client may connect: by parsed host name and by IP address ranges
+ * (literal or resolved), never by substring, so `169.254.169.254` or `10.0.0.0/8` can be blocked reliably.
+ */
+import { BlockList, isIP } from "node:net"
+import { Either } from "effect"
+import { HostDenied, InvalidOption } from "./errors.js"
+
+/** Where connections may go. Deny rules win over allow rules; an empty policy allows everything. */
+export interface HostPolicy {
+  /** Host names that may be used: exact (`ha.example.org`) or a suffix pattern (`*.example.org`). */
+  readonly allowHosts?: ReadonlyArray<string>
+  /** Host names that may not be used, same forms. */
+  readonly denyHosts?: ReadonlyArray<string>
+  /** Addresses or CIDR ranges (`10.0.0.0/8`, `fd00::/8`, `127.0.0.1`) that every target address must be in. */
+  readonly allowAddresses?: ReadonlyArray<string>
+  /** Addresses or CIDR ranges no target address may be in (checked on literals and on resolved addresses). */
+  readonly denyAddresses?: ReadonlyArray<string>
+}
+
+/** A compiled policy: checks a parsed host name, and each address it is (or resolves to). */
+export interface HostGuard {
+  readonly checkHost: (hostname: string) => HostDenied | undefined
+  readonly checkAddress: (hostname: string, address: string) => HostDenied | undefined
+}
+
+const unbracket = (host: string) => host.replace(/^\[|\]$/g, "").toLowerCase()
+
+const hostMatches = (pattern: string, host: string): boolean => {
+  const p = pattern.toLowerCase().replace(/\.$/, "")
+  const h = host.replace(/\.$/, "")
+  return p.startsWith("*.") ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p
+}
+
+// IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) are checked as the IPv4 address they carry.
+const normalizeAddress = (address: string): string => {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  return mapped?.[1] ?? address
+}
+
+const compileRanges = (option: string, ranges: ReadonlyArray<string>): Either.Either<BlockList, InvalidOption> => {
+  const list = new BlockList()
+  for (const range of ranges) {
+    const [address = "", prefixText] = range.split("/")
+    const family = isIP(address)
+    const prefix = prefixText === undefined ? (family === 6 ? 128 : 32) : Number(prefixText)
+    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
+      return Either.left(new InvalidOption({ option, reason: `'${range}' is not an IP address or CIDR range` }))
+    }
+    list.addSubnet(address, prefix, family === 6 ? "ipv6" : "ipv4")
+  }
+  return Either.right(list)
+}
+
+const inList = (list: BlockList, address: string): boolean => {
+  const normalized = normalizeAddress(address)
+  const family = isIP(normalized)
+  return family !== 0 && list.check(normalized, family === 6 ? "ipv6" : "ipv4")
+}
+
+/** Compiles a policy, or says which rule is malformed. */
+export const compileHostPolicy = (policy: HostPolicy): Either.Either<HostGuard, InvalidOption> =>
+  Either.gen(function*() {
+    const allowRanges = policy.allowAddresses === undefined
+      ? undefined
+      : yield* compileRanges("hostPolicy.allowAddresses", policy.allowAddresses)
+    const denyRanges = yield* compileRanges("hostPolicy.denyAddresses", policy.denyAddresses ?? [])
+    const checkAddress = (hostname: string, address: string): HostDenied | undefined => {
+      if (inList(denyRanges, address)) return new HostDenied({ host: hostname, reason: `address ${address} is denied` })
+      if (allowRanges !== undefined && !inList(allowRanges, address)) {
+        return new HostDenied({ host: hostname, reason: `address ${address} is not in the allowed ranges` })
+      }
+      return undefined
+    }
+    const checkHost = (rawHost: string): HostDenied | undefined => {
+      const host = unbracket(rawHost)
+      if (isIP(host) !== 0) return checkAddress(host, host)
+      if (policy.denyHosts?.some((pattern) => hostMatches(pattern, host))) {
+        return new HostDenied({ host, reason: "the host name is denied" })
+      }
+      if (policy.allowHosts !== undefined && !policy.allowHosts.some((pattern) => hostMatches(pattern, host))) {
+        return new HostDenied({ host, reason: "the host name is not in the allowed list" })
+      }
+      return undefined
+    }
+    return { checkHost, checkAddress }
+  })
