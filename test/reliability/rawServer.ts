@@ -102,7 +102,11 @@ export const rawServer = (onOpen: (connection: RawConnection) => void, respond?:
           pending = rest
           for (const f of frames) {
             open.frames.push(f)
-            if (f.opcode === 8) Deferred.unsafeDone(open.closeCode, Exit.succeed(f.payload.length >= 2 ? f.payload.readUInt16BE(0) : 1005))
+            if (f.opcode === 8) {
+              Deferred.unsafeDone(open.closeCode, Exit.succeed(f.payload.length >= 2 ? f.payload.readUInt16BE(0) : 1005))
+              // Complete the close handshake like any server would, then end the TCP connection.
+              socket.end(frame(0x88, f.payload.subarray(0, 2)))
+            }
           }
         })
       })
