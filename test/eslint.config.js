@@ -18,5 +18,10 @@ export default tseslint.config(
   {
     files: ["test/**/*.ts", "src/main.ts", "src/demo/**/*.ts"],
     rules: { "no-console": "off" }
+  },
+  {
+    // plain Node scripts (child processes of the stress tests)
+    files: ["**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", setImmediate: "readonly", console: "readonly" } }
   }
 )
