@@ -96,6 +96,10 @@ export const classifyWsError = (
     return new HandshakeRejected({ url: redactedUrl, status: code, reason: STATUS_CODES[code] ?? "unexpected response" })
   }
   if (isTlsFailure(error.code)) return new TlsError({ url: redactedUrl, detail: error.message })
+  // An HTTP answer Node cannot parse (oversized headers, garbage): rejected, with no status to report.
+  if (error.code?.startsWith("HPE_") === true) {
+    return new HandshakeRejected({ url: redactedUrl, status: 0, reason: `unparsable HTTP response (${error.message})` })
+  }
   if (stage === "upgraded") return new HandshakeRejected({ url: redactedUrl, status: 101, reason: error.message })
   return new ConnectionRefused({ url: redactedUrl, detail: error.message })
 }

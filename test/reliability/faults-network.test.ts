@@ -83,6 +83,19 @@ describe("fault matrix: connecting", () => {
       })
       expect(leftOpen).toStrictEqual([])
     }))
+
+  it.effect("response headers over Node's 16 KiB limit → HandshakeRejected 0 (unparsable), nothing left open", () =>
+    Effect.gen(function*() {
+      const { exit, leftOpen } = yield* faultCase(Effect.gen(function*() {
+        const server = yield* rawServer(() => undefined, () => `HTTP/1.1 101 Switching Protocols\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`)
+        return yield* connectWithSecrets(secretUrl(server.port))
+      }))
+      expect(exit).toMatchObject({
+        _tag: "Failure",
+        cause: { error: { _tag: "HandshakeRejected", status: 0, reason: "unparsable HTTP response (Parse Error: Header overflow)" } }
+      })
+      expect(leftOpen).toStrictEqual([])
+    }))
 })
 
 describe("fault matrix: TLS", () => {
