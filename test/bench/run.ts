@@ -1,0 +1,284 @@
+/**
+ * `npm run bench [-- --quick] [-- --json FILE]`: every workload runs every contender in turn, interleaved
+ * (A B C A B C ...) after a warm-up, over several rounds; medians are reported, and ratios are computed against
+ * raw `ws` from the same round, because the machine is shared and absolute times drift. Servers run in child
+ * processes. Prints one table and writes the same rows as JSON. `--quick` uses tiny sizes and only checks that
+ * every contender ran (CI runs it so the harness never rots); speed targets are judged on full runs only.
+ */
+import { writeFileSync } from "node:fs"
+import { cpus } from "node:os"
+import { haws, type HaContender, ours, rawHa } from "./haContenders.js"
+import { runJson, startServer } from "./processes.js"
+import { effectApi, platformSocket, promiseAdapter, rawWs, type SocketContender } from "./socketContenders.js"
+
+const args = process.argv.slice(2)
+const quick = args.includes("--quick")
+const jsonIndex = args.indexOf("--json")
+const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
+
+const size = quick
+  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, ha: 100, flood: 20_000 }
+  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, ha: 5_000, flood: 1_000_000 }
+
+/** 64 bytes of JSON. */
+const PAYLOAD = { type: "bench", id: 12345678, value: "abcdefghijklmnopqrstuvwxyz0" }
+
+interface Row {
+  readonly workload: string
+  readonly contender: string
+  readonly metric: string
+  readonly median: number
+  readonly p99?: number
+  readonly ratio?: number
+  readonly target?: string
+  readonly met?: boolean
+  readonly note?: string
+}
+
+const rows: Array<Row> = []
+const ran = new Set<string>()
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+const percentile = (values: Float64Array, p: number) => {
+  const sorted = Float64Array.from(values).sort()
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number
+}
+
+/** Runs `measure` for every contender, interleaved, and returns per-contender samples and same-round ratios. */
+const interleave = async <C extends { readonly name: string }, M>(
+  contenders: ReadonlyArray<C>,
+  rounds: number,
+  measure: (contender: C) => Promise<M>,
+  toNumber: (m: M) => number
+) => {
+  if (size.warmup) for (const contender of contenders) await measure(contender)
+  const samples = new Map<string, Array<M>>()
+  const ratios = new Map<string, Array<number>>()
+  for (let round = 0; round < rounds; round++) {
+    const thisRound = new Map<string, M>()
+    for (const contender of contenders) {
+      const m = await measure(contender)
+      thisRound.set(contender.name, m)
+      samples.set(contender.name, [...(samples.get(contender.name) ?? []), m])
+      ran.add(contender.name)
+    }
+    const base = toNumber(thisRound.get(contenders[0]?.name ?? "") as M)
+    for (const [name, m] of thisRound) ratios.set(name, [...(ratios.get(name) ?? []), toNumber(m) / base])
+  }
+  return { samples, ratios }
+}
+
+const judge = (ratio: number, limit: number, higherIsBetter = false) =>
+  higherIsBetter ? ratio >= limit : ratio <= limit
+
+const sequentialWorkload = async (url: string) => {
+  const contenders: ReadonlyArray<SocketContender> = [rawWs, effectApi, promiseAdapter, platformSocket]
+  const targets: Record<string, number> = { "Effect API": 1.15, "Promise adapter": 1.3 }
+  const { ratios, samples } = await interleave(
+    contenders,
+    size.rounds,
+    (c) => c.sequential(url, size.sequential, PAYLOAD),
+    (latencies) => median([...latencies])
+  )
+  for (const c of contenders) {
+    const runs = samples.get(c.name) ?? []
+    const ratio = median(ratios.get(c.name) ?? [])
+    const limit = targets[c.name]
+    rows.push({
+      workload: `sequential send→receive, 64-byte JSON, ${size.sequential.toLocaleString("en")} msgs`,
+      contender: c.name,
+      metric: "latency µs",
+      median: median(runs.map((l) => median([...l]))) * 1000,
+      p99: median(runs.map((l) => percentile(l, 0.99))) * 1000,
+      ratio,
+      ...(limit === undefined ? {} : { target: `≤ ${limit}×`, met: judge(ratio, limit) })
+    })
+  }
+}
+
+const pipelinedWorkload = async (url: string) => {
+  const contenders: ReadonlyArray<SocketContender> = [rawWs, effectApi, promiseAdapter, platformSocket]
+  const { ratios, samples } = await interleave(
+    contenders,
+    size.rounds,
+    (c) => c.pipelined(url, size.pipelined, size.window, PAYLOAD),
+    (ms) => ms
+  )
+  for (const c of contenders) {
+    // throughput ratio = raw time / contender time
+    const throughputRatio = 1 / median(ratios.get(c.name) ?? [])
+    const ms = median(samples.get(c.name) ?? [])
+    rows.push({
+      workload: `pipelined, window ${size.window.toLocaleString("en")}, ${size.pipelined.toLocaleString("en")} msgs`,
+      contender: c.name,
+      metric: "msgs/s",
+      median: size.pipelined / (ms / 1000),
+      ratio: throughputRatio,
+      ...(c.name === "Effect API" ? { target: "≥ 0.9× throughput", met: judge(throughputRatio, 0.9, true) } : {})
+    })
+  }
+}
+
+const requestWorkload = async (url: string) => {
+  const contenders = [rawWs, effectApi, promiseAdapter] as const
+  const { ratios, samples } = await interleave(
+    contenders,
+    size.rounds,
+    (c) => (c.requestCycles as NonNullable<SocketContender["requestCycles"]>)(url, size.requests, PAYLOAD),
+    (ms) => ms
+  )
+  for (const c of contenders) {
+    const ratio = median(ratios.get(c.name) ?? [])
+    rows.push({
+      workload: `request cycle (connect, send, receive, close), ${size.requests.toLocaleString("en")} cycles`,
+      contender: c.name,
+      metric: "µs/cycle",
+      median: (median(samples.get(c.name) ?? []) / size.requests) * 1000,
+      ratio,
+      ...(c === rawWs ? {} : { target: "≤ 1.1×", met: judge(ratio, 1.1) })
+    })
+  }
+}
+
+const openManyWorkload = async (url: string) => {
+  const contenders = [rawWs, effectApi] as const
+  const open = (c: SocketContender) => (c.openMany as NonNullable<SocketContender["openMany"]>)(url, size.open)
+  const time = await interleave(contenders, size.openRounds, open, (r) => r.ms)
+  for (const c of contenders) {
+    const runs = time.samples.get(c.name) ?? []
+    const timeRatio = median(time.ratios.get(c.name) ?? [])
+    const memory = median(runs.map((r) => r.heapPerConnection))
+    const rawMemory = median((time.samples.get(rawWs.name) ?? []).map((r) => r.heapPerConnection))
+    const workload = `${size.open.toLocaleString("en")} connections open at once`
+    rows.push({
+      workload,
+      contender: c.name,
+      metric: "ms to open all",
+      median: median(runs.map((r) => r.ms)),
+      ratio: timeRatio,
+      ...(c === rawWs ? {} : { target: "≤ 1.2×", met: judge(timeRatio, 1.2) })
+    })
+    rows.push({
+      workload,
+      contender: c.name,
+      metric: "heap bytes/connection",
+      median: memory,
+      ratio: memory / rawMemory,
+      ...(c === rawWs ? {} : { target: "≤ 1.2×", met: judge(memory / rawMemory, 1.2) })
+    })
+  }
+}
+
+const haWorkload = async () => {
+  const server = await startServer("test/bench/haServer.ts")
+  const httpUrl = `http://127.0.0.1:${server.port}`
+  try {
+    const contenders: ReadonlyArray<HaContender> = [rawHa, ours, haws]
+    const { ratios, samples } = await interleave(
+      contenders,
+      size.rounds,
+      (c) => c.callServices(httpUrl, "bench-token", size.ha),
+      (ms) => ms
+    )
+    const hawsRatios = ratios.get(haws.name) ?? []
+    for (const c of contenders) {
+      const ratio = median(ratios.get(c.name) ?? [])
+      const vsHaws = median((ratios.get(c.name) ?? []).map((r, i) => r / (hawsRatios[i] ?? 1)))
+      rows.push({
+        workload: `HA call_service round trip, ${size.ha.toLocaleString("en")} calls, one connection`,
+        contender: c.name,
+        metric: "µs/call",
+        median: (median(samples.get(c.name) ?? []) / size.ha) * 1000,
+        ratio,
+        ...(c === ours ? { target: "≤ 1.0× HAWS", met: vsHaws <= 1.0, note: `${vsHaws.toFixed(2)}× HAWS` } : {})
+      })
+    }
+  } finally {
+    server.stop()
+  }
+}
+
+const floodWorkload = async () => {
+  const results = new Map<string, { peakRss: number; rssBefore: number; ms: number; count: number }>()
+  for (const [name, arg] of [["raw ws", "raw"], ["Effect API", "effect"]] as const) {
+    const server = await startServer("test/stress/floodServer.mjs", [String(size.flood)])
+    try {
+      results.set(name, await runJson("test/bench/floodClient.ts", [arg, String(server.port), String(size.flood)]))
+      ran.add(`${name} (flood)`)
+    } finally {
+      server.stop()
+    }
+  }
+  const raw = results.get("raw ws")
+  for (const [name, r] of results) {
+    const growth = (r.peakRss - r.rssBefore) / 1024 / 1024
+    rows.push({
+      workload: `flood: ${size.flood.toLocaleString("en")} server messages to a slow consumer`,
+      contender: name,
+      metric: "peak RSS growth MiB",
+      median: growth,
+      ratio: raw === undefined ? 1 : growth / ((raw.peakRss - raw.rssBefore) / 1024 / 1024),
+      ...(name === "Effect API" ? { target: "bounded", met: r.count === size.flood, note: "bufferSize 1024" } : { note: "unbounded" })
+    })
+  }
+}
+
+const format = (n: number | undefined, digits = 1) =>
+  n === undefined ? "" : n >= 1000 ? Math.round(n).toLocaleString("en") : n.toFixed(digits)
+
+const main = async () => {
+  const echo = await startServer("test/bench/echoServer.mjs")
+  const url = `ws://127.0.0.1:${echo.port}`
+  const started = Date.now()
+  try {
+    await sequentialWorkload(url)
+    await pipelinedWorkload(url)
+    await requestWorkload(url)
+    await openManyWorkload(url)
+  } finally {
+    echo.stop()
+  }
+  await haWorkload()
+  await floodWorkload()
+  const seconds = (Date.now() - started) / 1000
+
+  const header = ["workload", "contender", "metric", "median", "p99", "× raw ws", "target", ""]
+  const table = rows.map((r) => [
+    r.workload,
+    r.contender,
+    r.metric,
+    format(r.median),
+    format(r.p99),
+    r.ratio === undefined ? "" : r.ratio.toFixed(2),
+    r.target ?? "",
+    r.met === undefined ? (r.note ?? "") : `${r.met ? "✓" : "✗"}${r.note === undefined ? "" : ` ${r.note}`}`
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? "").length)))
+  const line = (cells: ReadonlyArray<string>) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()
+  console.log(`\nbench ${quick ? "--quick " : ""}on ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s`)
+  console.log(line(header))
+  console.log(widths.map((w) => "-".repeat(w)).join("  "))
+  for (const row of table) console.log(line(row))
+
+  const expected = [rawWs, effectApi, promiseAdapter, platformSocket, rawHa, ours, haws].map((c) => c.name)
+    .concat(["raw ws (flood)", "Effect API (flood)"])
+  const missing = expected.filter((name) => !ran.has(name))
+  if (jsonFile !== undefined) {
+    writeFileSync(jsonFile, JSON.stringify({ quick, cores: cpus().length, node: process.version, date: new Date().toISOString(), rows }, null, 2))
+    console.log(`\nwrote ${jsonFile}`)
+  }
+  if (missing.length > 0) {
+    console.error(`contenders that did not run: ${missing.join(", ")}`)
+    process.exit(1)
+  }
+  process.exit(0)
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

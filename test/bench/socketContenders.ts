@@ -1,0 +1,251 @@
+/**
+ * The contenders of the socket workloads: raw `ws` (the physical limit on this stack), our Effect API, our Promise
+ * adapter, and a naive @effect/platform Socket (runRaw + Queue). Every contender does the same work per message:
+ * JSON.stringify out, JSON.parse in.
+ */
+import * as Socket from "@effect/platform/Socket"
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import { Effect, Queue } from "effect"
+import WebSocket from "ws"
+import { createWebSocketInterface, type JsonObject, WebSocketClient, WebSocketClientLive } from "../../src/index.js"
+
+
+export interface SocketContender {
+  readonly name: string
+  readonly sequential: (url: string, count: number, payload: JsonObject) => Promise<Float64Array>
+  readonly pipelined: (url: string, count: number, window: number, payload: JsonObject) => Promise<number>
+  readonly requestCycles?: (url: string, cycles: number, payload: JsonObject) => Promise<number>
+  readonly openMany?: (url: string, count: number) => Promise<{ readonly ms: number; readonly heapPerConnection: number }>
+}
+
+const now = () => performance.now()
+const decode = (data: WebSocket.RawData | string | Uint8Array): unknown =>
+  JSON.parse(typeof data === "string" ? data : Buffer.from(data as Uint8Array).toString())
+
+const heapAfterGc = () => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  gc?.()
+  return process.memoryUsage().heapUsed
+}
+
+const openRaw = (url: string) =>
+  new Promise<WebSocket>((resolve, reject) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false })
+    socket.once("open", () => resolve(socket))
+    socket.once("error", reject)
+  })
+
+const closeRaw = (socket: WebSocket) =>
+  new Promise<void>((resolve) => {
+    socket.once("close", () => resolve())
+    socket.close(1000)
+  })
+
+export const rawWs: SocketContender = {
+  name: "raw ws",
+  sequential: async (url, count, payload) => {
+    const socket = await openRaw(url)
+    const latencies = new Float64Array(count)
+    let next: (value: unknown) => void = () => undefined
+    socket.on("message", (data) => next(decode(data)))
+    for (let i = 0; i < count; i++) {
+      const start = now()
+      const reply = new Promise((resolve) => (next = resolve))
+      socket.send(JSON.stringify(payload))
+      await reply
+      latencies[i] = now() - start
+    }
+    await closeRaw(socket)
+    return latencies
+  },
+  pipelined: async (url, count, window, payload) => {
+    const socket = await openRaw(url)
+    const start = now()
+    await new Promise<void>((done) => {
+      let sent = 0
+      let received = 0
+      socket.on("message", (data) => {
+        decode(data)
+        if (++received === count) return done()
+        if (sent < count) {
+          sent++
+          socket.send(JSON.stringify(payload))
+        }
+      })
+      for (; sent < Math.min(window, count); sent++) socket.send(JSON.stringify(payload))
+    })
+    const ms = now() - start
+    await closeRaw(socket)
+    return ms
+  },
+  requestCycles: async (url, cycles, payload) => {
+    const start = now()
+    for (let i = 0; i < cycles; i++) {
+      const socket = await openRaw(url)
+      const reply = new Promise((resolve) => socket.once("message", (data) => resolve(decode(data))))
+      socket.send(JSON.stringify(payload))
+      await reply
+      await closeRaw(socket)
+    }
+    return now() - start
+  },
+  openMany: async (url, count) => {
+    const before = heapAfterGc()
+    const start = now()
+    const sockets = await Promise.all(Array.from({ length: count }, () => openRaw(url)))
+    const ms = now() - start
+    const heapPerConnection = (heapAfterGc() - before) / count
+    await Promise.all(sockets.map(closeRaw))
+    return { ms, heapPerConnection }
+  }
+}
+
+const runEffect = <A, E>(effect: Effect.Effect<A, E, WebSocketClient>) =>
+  Effect.runPromise(Effect.provide(effect, WebSocketClientLive))
+
+export const effectApi: SocketContender = {
+  name: "Effect API",
+  sequential: (url, count, payload) =>
+    runEffect(Effect.scoped(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url })
+      const latencies = new Float64Array(count)
+      for (let i = 0; i < count; i++) {
+        const start = now()
+        yield* client.send(connection, payload)
+        yield* client.receive(connection)
+        latencies[i] = now() - start
+      }
+      return latencies
+    }))),
+  pipelined: (url, count, window, payload) =>
+    runEffect(Effect.scoped(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url, bufferSize: window * 2 })
+      const permits = yield* Effect.makeSemaphore(window)
+      const start = now()
+      const receiver = yield* Effect.fork(
+        Effect.repeatN(Effect.zipRight(client.receive(connection), permits.release(1)), count - 1)
+      )
+      for (let i = 0; i < count; i++) {
+        yield* permits.take(1)
+        yield* client.send(connection, payload)
+      }
+      yield* receiver.await
+      return now() - start
+    }))),
+  requestCycles: (url, cycles, payload) =>
+    runEffect(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const start = now()
+      for (let i = 0; i < cycles; i++) yield* client.request({ url, message: payload })
+      return now() - start
+    })),
+  openMany: (url, count) =>
+    runEffect(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const before = heapAfterGc()
+      const start = now()
+      return yield* Effect.scoped(Effect.gen(function*() {
+        yield* Effect.forEach(Array.from({ length: count }), () => client.connect({ url, timeout: "60 seconds" }), {
+          concurrency: "unbounded",
+          discard: true
+        })
+        const ms = now() - start
+        return { ms, heapPerConnection: (heapAfterGc() - before) / count }
+      }))
+    }))
+}
+
+export const promiseAdapter: SocketContender = {
+  name: "Promise adapter",
+  sequential: async (url, count, payload) => {
+    const ws = createWebSocketInterface()
+    const connection = await ws.execute("connect", { url })
+    const latencies = new Float64Array(count)
+    for (let i = 0; i < count; i++) {
+      const start = now()
+      await ws.execute("send", { connection, message: payload })
+      await ws.execute("receive", { connection })
+      latencies[i] = now() - start
+    }
+    await ws.dispose()
+    return latencies
+  },
+  pipelined: async (url, count, window, payload) => {
+    const ws = createWebSocketInterface()
+    const connection = await ws.execute("connect", { url })
+    const start = now()
+    let inFlight = 0
+    let wake: () => void = () => undefined
+    const receiver = (async () => {
+      for (let i = 0; i < count; i++) {
+        await ws.execute("receive", { connection })
+        inFlight--
+        wake()
+      }
+    })()
+    for (let i = 0; i < count; i++) {
+      while (inFlight >= window) await new Promise<void>((resolve) => (wake = resolve))
+      inFlight++
+      await ws.execute("send", { connection, message: payload })
+    }
+    await receiver
+    const ms = now() - start
+    await ws.dispose()
+    return ms
+  },
+  requestCycles: async (url, cycles, payload) => {
+    const ws = createWebSocketInterface()
+    const start = now()
+    for (let i = 0; i < cycles; i++) await ws.execute("request", { url, message: payload })
+    const ms = now() - start
+    await ws.dispose()
+    return ms
+  }
+}
+
+const runPlatform = <A, E>(effect: Effect.Effect<A, E, Socket.WebSocketConstructor>) =>
+  Effect.runPromise(Effect.provide(effect, NodeSocket.layerWebSocketConstructor))
+
+/** @effect/platform Socket used the obvious way: runRaw into a Queue, writer for sends. */
+const platformConnection = (url: string) =>
+  Effect.gen(function*() {
+    const socket = yield* Socket.makeWebSocket(url)
+    const inbox = yield* Queue.unbounded<string | Uint8Array>()
+    yield* Effect.forkScoped(socket.runRaw((data) => Queue.offer(inbox, data)))
+    const write = yield* socket.writer
+    return { inbox, write }
+  })
+
+export const platformSocket: SocketContender = {
+  name: "@effect/platform Socket",
+  sequential: (url, count, payload) =>
+    runPlatform(Effect.scoped(Effect.gen(function*() {
+      const { inbox, write } = yield* platformConnection(url)
+      const latencies = new Float64Array(count)
+      for (let i = 0; i < count; i++) {
+        const start = now()
+        yield* write(JSON.stringify(payload))
+        decode(yield* Queue.take(inbox))
+        latencies[i] = now() - start
+      }
+      return latencies
+    }))),
+  pipelined: (url, count, window, payload) =>
+    runPlatform(Effect.scoped(Effect.gen(function*() {
+      const { inbox, write } = yield* platformConnection(url)
+      const permits = yield* Effect.makeSemaphore(window)
+      const start = now()
+      const receiver = yield* Effect.fork(
+        Effect.repeatN(Effect.zipRight(Effect.map(Queue.take(inbox), decode), permits.release(1)), count - 1)
+      )
+      for (let i = 0; i < count; i++) {
+        yield* permits.take(1)
+        yield* write(JSON.stringify(payload))
+      }
+      yield* receiver.await
+      return now() - start
+    })))
+}
