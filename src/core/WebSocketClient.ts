@@ -18,6 +18,7 @@ import {
 } from "./errors.js"
 import { compileHostPolicy, type HostPolicy } from "./HostPolicy.js"
 import { ConnectionImpl } from "./internal/connection.js"
+import { traced } from "./internal/tracing.js"
 import { resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
 import { encodeMessage, type Frame, type InboundMessage, type OutboundMessage } from "./message.js"
@@ -120,33 +121,35 @@ export const makeWith = (
           yield* Effect.forkScoped(connection.heartbeat(settings.heartbeat.interval, settings.heartbeat.timeout))
         }
         return connection
-      }).pipe(
-        Effect.withSpan("WebSocketClient.connect", {
-          attributes: { "url.full": redactUrlInput(options?.url) }
-        })
-      )
+      }).pipe(traced("WebSocketClient.connect", { "url.full": redactUrlInput(options?.url) }))
 
     const writeFrame = (connection: ConnectionImpl, frame: Frame, timeout: Duration.Duration | undefined) =>
       withOptionalTimeout(connection.write(frame), timeout, (after) => new Timeout({ operation: "send", after }))
 
+    // The per-message paths avoid generators: they run once per message.
+
+    const optionalTimeout = (options: { readonly timeout?: unknown } | undefined) =>
+      options?.timeout === undefined ? Either.right(undefined) : decodeDuration("timeout", options.timeout)
+
     const send = (connection: Connection, message: OutboundMessage, options?: SendOptions) =>
-      Effect.gen(function*() {
-        const impl = yield* asImpl(connection)
-        const timeout = options?.timeout === undefined ? undefined : yield* decodeDuration("timeout", options.timeout)
-        const frame = yield* encodeMessage(message)
-        yield* writeFrame(impl, frame, timeout)
-      }).pipe(counted, Effect.withSpan("WebSocketClient.send", { attributes: { "ws.connection": connection?.id } }))
+      Effect.suspend((): Effect.Effect<void, SendError> => {
+        const impl = asImpl(connection)
+        if (Either.isLeft(impl)) return Effect.fail(impl.left)
+        const timeout = optionalTimeout(options)
+        if (Either.isLeft(timeout)) return Effect.fail(timeout.left)
+        const frame = encodeMessage(message)
+        if (Either.isLeft(frame)) return Effect.fail(frame.left)
+        return writeFrame(impl.right, frame.right, timeout.right)
+      }).pipe(counted, traced("WebSocketClient.send", { "ws.connection": connection?.id }))
 
     const receive = (connection: Connection, options?: ReceiveOptions) =>
-      Effect.gen(function*() {
-        const impl = yield* asImpl(connection)
-        const timeout = options?.timeout === undefined ? undefined : yield* decodeDuration("timeout", options.timeout)
-        return yield* withOptionalTimeout(
-          impl.buffer.take,
-          timeout,
-          (after) => new Timeout({ operation: "receive", after })
-        )
-      }).pipe(counted, Effect.withSpan("WebSocketClient.receive", { attributes: { "ws.connection": connection?.id } }))
+      Effect.suspend((): Effect.Effect<InboundMessage, ReceiveError> => {
+        const impl = asImpl(connection)
+        if (Either.isLeft(impl)) return Effect.fail(impl.left)
+        const timeout = optionalTimeout(options)
+        if (Either.isLeft(timeout)) return Effect.fail(timeout.left)
+        return withOptionalTimeout(impl.right.buffer.take, timeout.right, (after) => new Timeout({ operation: "receive", after }))
+      }).pipe(counted, traced("WebSocketClient.receive", { "ws.connection": connection?.id }))
 
     const close = (connection: Connection, options?: CloseOptions) =>
       Effect.gen(function*() {
@@ -173,12 +176,7 @@ export const makeWith = (
           })
         )
         return yield* withOptionalTimeout(exchange, timeout, (after) => new Timeout({ operation: "request", after }))
-      }).pipe(
-        counted,
-        Effect.withSpan("WebSocketClient.request", {
-          attributes: { "url.full": redactUrlInput(options?.url) }
-        })
-      )
+      }).pipe(counted, traced("WebSocketClient.request", { "url.full": redactUrlInput(options?.url) }))
 
     return WebSocketClient.of({
       connect: (options) => counted(openConnection(options)),

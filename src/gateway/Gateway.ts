@@ -3,6 +3,7 @@
  * An interface that fails to build does not stop the gateway: its calls fail with `InterfaceUnavailable`.
  */
 import { Cause, Context, Effect, Either, Layer } from "effect"
+import { traced } from "../core/internal/tracing.js"
 import { InterfaceUnavailable } from "../interface/errors.js"
 import { UnknownInterface } from "./errors.js"
 import type { Dispatcher, InterfaceRegistration } from "./Registration.js"
@@ -72,12 +73,10 @@ export const make = (registrations: ReadonlyArray<InterfaceRegistration>) =>
           )
         ),
         Effect.annotateLogs({ correlationId, interface: String(interfaceName), operation: String(operation) }),
-        Effect.withSpan("Gateway.execute", {
-          attributes: {
-            "gateway.correlation_id": correlationId,
-            "gateway.interface": String(interfaceName),
-            "gateway.operation": String(operation)
-          }
+        traced("Gateway.execute", {
+          "gateway.correlation_id": correlationId,
+          "gateway.interface": String(interfaceName),
+          "gateway.operation": String(operation)
         })
       )
     }

@@ -119,20 +119,21 @@ export const effectApi: SocketContender = {
       }
       return latencies
     }))),
+  // The same algorithm as raw ws: fill the window, then send one more for every reply.
   pipelined: (url, count, window, payload) =>
     runEffect(Effect.scoped(Effect.gen(function*() {
       const client = yield* WebSocketClient
       const connection = yield* client.connect({ url, bufferSize: window * 2 })
-      const permits = yield* Effect.makeSemaphore(window)
       const start = now()
-      const receiver = yield* Effect.fork(
-        Effect.repeatN(Effect.zipRight(client.receive(connection), permits.release(1)), count - 1)
-      )
-      for (let i = 0; i < count; i++) {
-        yield* permits.take(1)
-        yield* client.send(connection, payload)
+      let sent = 0
+      for (; sent < Math.min(window, count); sent++) yield* client.send(connection, payload)
+      for (let received = 0; received < count; received++) {
+        yield* client.receive(connection)
+        if (sent < count) {
+          sent++
+          yield* client.send(connection, payload)
+        }
       }
-      yield* receiver.await
       return now() - start
     }))),
   requestCycles: (url, cycles, payload) =>
@@ -177,21 +178,15 @@ export const promiseAdapter: SocketContender = {
     const ws = createWebSocketInterface()
     const connection = await ws.execute("connect", { url })
     const start = now()
-    let inFlight = 0
-    let wake: () => void = () => undefined
-    const receiver = (async () => {
-      for (let i = 0; i < count; i++) {
-        await ws.execute("receive", { connection })
-        inFlight--
-        wake()
+    let sent = 0
+    for (; sent < Math.min(window, count); sent++) await ws.execute("send", { connection, message: payload })
+    for (let received = 0; received < count; received++) {
+      await ws.execute("receive", { connection })
+      if (sent < count) {
+        sent++
+        await ws.execute("send", { connection, message: payload })
       }
-    })()
-    for (let i = 0; i < count; i++) {
-      while (inFlight >= window) await new Promise<void>((resolve) => (wake = resolve))
-      inFlight++
-      await ws.execute("send", { connection, message: payload })
     }
-    await receiver
     const ms = now() - start
     await ws.dispose()
     return ms
@@ -236,16 +231,16 @@ export const platformSocket: SocketContender = {
   pipelined: (url, count, window, payload) =>
     runPlatform(Effect.scoped(Effect.gen(function*() {
       const { inbox, write } = yield* platformConnection(url)
-      const permits = yield* Effect.makeSemaphore(window)
       const start = now()
-      const receiver = yield* Effect.fork(
-        Effect.repeatN(Effect.zipRight(Effect.map(Queue.take(inbox), decode), permits.release(1)), count - 1)
-      )
-      for (let i = 0; i < count; i++) {
-        yield* permits.take(1)
-        yield* write(JSON.stringify(payload))
+      let sent = 0
+      for (; sent < Math.min(window, count); sent++) yield* write(JSON.stringify(payload))
+      for (let received = 0; received < count; received++) {
+        decode(yield* Queue.take(inbox))
+        if (sent < count) {
+          sent++
+          yield* write(JSON.stringify(payload))
+        }
       }
-      yield* receiver.await
       return now() - start
     })))
 }

@@ -1,0 +1,16 @@
+/**
+ * Spans only where someone can see them. With Effect's built-in tracer nothing observes a span, and creating one
+ * per message (span object, clock reads, a fiber-ref update) cost more than the socket write itself in the
+ * pipelined benchmark; so operations are wrapped in a span exactly when another tracer (OpenTelemetry, a test
+ * tracer...) is installed.
+ */
+import { Effect, type Tracer } from "effect"
+
+const builtInTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
+
+/** `Effect.withSpan(name, { attributes })` when a tracer other than the built-in one is installed. */
+export const traced = (name: string, attributes: Record<string, unknown>) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.tracerWith((tracer) =>
+    tracer === builtInTracer ? effect : Effect.withSpan(effect, name, { attributes, captureStackTrace: false })
+  )
