@@ -6,9 +6,10 @@ import { Clock, Context, Duration, Effect, ExecutionStrategy, Exit, Layer, Mailb
 import type { InvalidMessage, InvalidUrl, TransportUnavailable } from "../core/errors.js"
 import { WebSocketClient, WebSocketClientLive } from "../core/WebSocketClient.js"
 import { type CommandError, CommandTimeout, Disconnected, InsecureConnection } from "./errors.js"
+import { Deadlines } from "./internal/deadlines.js"
 import { type ConnectionState, Link } from "./internal/link.js"
 import { openSession, type OpenError } from "./internal/open.js"
-import type { Session } from "./internal/session.js"
+import { type Session, SessionEnded } from "./internal/session.js"
 import { LiveSubscription } from "./internal/subscription.js"
 import {
   callServiceMessage,
@@ -121,24 +122,45 @@ export const make = (options: HomeAssistantOptions) =>
     /** Runs `command` on the live session; a session that ends before the write hands it to the next one. */
     const onSession = <A, E>(
       name: string,
-      command: (session: Session) => Effect.Effect<A, E | { readonly _tag: "SessionEnded" }>,
+      command: (session: Session) => Effect.Effect<A, E>,
       timeout: Duration.Duration
-    ): Effect.Effect<A, E | Disconnected | CommandTimeout> => {
-      const attempt: Effect.Effect<A, E | Disconnected> = Effect.flatMap(link.session, command).pipe(
-        Effect.catchIf(
-          (error): error is { readonly _tag: "SessionEnded" } => (error as { _tag?: unknown })?._tag === "SessionEnded",
-          () => attempt
-        )
-      ) as Effect.Effect<A, E | Disconnected>
+    ): Effect.Effect<A, Exclude<E, SessionEnded> | Disconnected | CommandTimeout> => {
+      const attempt: Effect.Effect<A, Exclude<E, SessionEnded> | Disconnected> = Effect.flatMap(link.session, command)
+        .pipe(
+          Effect.catchIf((error): error is E & SessionEnded => error instanceof SessionEnded, () => attempt)
+        ) as Effect.Effect<A, Exclude<E, SessionEnded> | Disconnected>
       return Effect.timeoutFail(attempt, { duration: timeout, onTimeout: () => new CommandTimeout({ command: name, after: timeout }) })
     }
 
+    const deadlines = new Deadlines()
+    yield* Effect.forkIn(deadlines.run, layerScope)
+
+    /**
+     * A command: on a live session it is written at once and its result awaited under a deadline entry (no
+     * per-command fibers); while (re)connecting, or if the session ends before the write, it waits for the next
+     * session under an ordinary timeout.
+     */
     const sendMessage = (message: CommandMessage, commandOptions?: CommandOptions) =>
-      onSession(
-        String(message.type),
-        (session) => Effect.flatMap(session.send(message), (sent) => sent.result),
-        duration(commandOptions?.timeout, commandTimeout)
-      ) as Effect.Effect<unknown, CommandError | InvalidMessage>
+      Effect.suspend((): Effect.Effect<unknown, CommandError | InvalidMessage> => {
+        const name = String(message.type)
+        const timeout = duration(commandOptions?.timeout, commandTimeout)
+        const waiting = () =>
+          onSession(name, (session) => Effect.flatMap(session.send(message), (sent) => sent.result), timeout)
+        const session = link.current
+        if (session === undefined) return waiting()
+        return session.send(message).pipe(
+          Effect.flatMap((sent) =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const key = deadlines.add(
+                now + Duration.toMillis(timeout),
+                () => session.expire(sent.id, new CommandTimeout({ command: name, after: timeout }))
+              )
+              return Effect.ensuring(sent.result, Effect.sync(() => deadlines.remove(key)))
+            })
+          ),
+          Effect.catchTag("SessionEnded", waiting)
+        )
+      })
 
     // A heartbeat that gets no pong in time ends the session, which the supervisor then replaces.
     const heartbeatLoop = (session: Session) =>

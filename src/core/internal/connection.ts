@@ -81,12 +81,12 @@ export class ConnectionImpl implements Connection {
     return this.buffer.peak
   }
 
-  readonly messages: Stream.Stream<InboundMessage, EndReason> = Stream.repeatEffectChunkOption(
-    Effect.mapBoth(Effect.suspend(() => this.buffer.takeAll), {
-      onFailure: Option.some,
-      onSuccess: Chunk.unsafeFromArray
-    })
-  )
+  // Built on first use: most connections never ask for a Stream, and building one costs several KiB.
+  get messages(): Stream.Stream<InboundMessage, EndReason> {
+    return Stream.repeatEffectChunkOption(
+      Effect.mapBoth(this.buffer.takeAll, { onFailure: Option.some, onSuccess: Chunk.unsafeFromArray })
+    )
+  }
 
   /** The error for an operation attempted after the connection ended. */
   get closedError(): ConnectionClosed {

@@ -21,6 +21,11 @@ export class Link {
 
   static make = Effect.map(SubscriptionRef.make<ConnectionState>("connecting"), (state) => new Link(state))
 
+  /** The live session right now, if connected. */
+  get current(): Session | undefined {
+    return this.status._tag === "Connected" && this.status.session.isAlive ? this.status.session : undefined
+  }
+
   get isClosed(): boolean {
     return this.status._tag === "Closed"
   }

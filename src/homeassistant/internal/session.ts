@@ -6,21 +6,24 @@ import { Data, Deferred, Effect, Exit, FiberId, Stream } from "effect"
 import type { Connection } from "../../core/Connection.js"
 import type { InvalidMessage } from "../../core/errors.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
-import { ConnectionLost, HomeAssistantError } from "../errors.js"
+import { type CommandTimeout, ConnectionLost, HomeAssistantError } from "../errors.js"
 import type { CommandMessage, ErrorPayload } from "../messages.js"
 
 /** Internal: the session ended before the command was written, so it may safely go to the next session. */
 export class SessionEnded extends Data.TaggedError("SessionEnded") {}
 
+/** How a written command can fail. */
+export type ResultError = HomeAssistantError | ConnectionLost | CommandTimeout
+
 interface Pending {
   readonly command: string
-  readonly result: Deferred.Deferred<unknown, HomeAssistantError | ConnectionLost>
+  readonly result: Deferred.Deferred<unknown, ResultError>
 }
 
 /** A command on the wire: its id and the awaitable result. */
 export interface Sent {
   readonly id: number
-  readonly result: Effect.Effect<unknown, HomeAssistantError | ConnectionLost>
+  readonly result: Effect.Effect<unknown, ResultError>
 }
 
 const toHomeAssistantError = (error: ErrorPayload | undefined): HomeAssistantError =>
@@ -62,7 +65,7 @@ export class Session {
     return this.writeLock.withPermits(1)(Effect.suspend(() => {
       if (!this.alive) return Effect.fail(new SessionEnded())
       const id = ++this.nextId
-      const result = Deferred.unsafeMake<unknown, HomeAssistantError | ConnectionLost>(FiberId.none)
+      const result = Deferred.unsafeMake<unknown, ResultError>(FiberId.none)
       this.pending.set(id, { command: message.type, result })
       beforeWrite?.(id)
       const sent: Sent = {
@@ -79,6 +82,14 @@ export class Session {
         })
       )
     }))
+  }
+
+  /** Fails command `id` with `error` if it is still waiting (its deadline passed). */
+  expire(id: number, error: CommandTimeout): void {
+    const pending = this.pending.get(id)
+    if (pending === undefined) return
+    this.pending.delete(id)
+    Deferred.unsafeDone(pending.result, Exit.fail(error))
   }
 
   /** Routes the events of subscription `id` to `sink` until `unroute`. */
