@@ -2,7 +2,7 @@
  * The `WebSocketClient` service: scoped connections, typed errors, no inbound message lost, every bound on the
  * Effect clock.
  */
-import { Context, Deferred, Duration, Effect, Either, Layer, type Scope } from "effect"
+import { Context, Duration, Effect, Either, Layer, type Scope } from "effect"
 import type { Connection } from "./Connection.js"
 import {
   type CloseError,
@@ -18,6 +18,7 @@ import {
 } from "./errors.js"
 import { compileHostPolicy, type HostPolicy } from "./HostPolicy.js"
 import { ConnectionImpl } from "./internal/connection.js"
+import { Deadlines } from "./internal/deadlines.js"
 import { traced } from "./internal/tracing.js"
 import { resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
@@ -76,6 +77,8 @@ export const makeWith = (
     const transport = yield* WebSocketTransport
     const guard = options.hostPolicy === undefined ? undefined : yield* compileHostPolicy(options.hostPolicy)
     const stats = new StatsRecorder()
+    const deadlines = new Deadlines()
+    yield* Effect.forkScoped(deadlines.run)
     const live = new Set<ConnectionImpl>()
     const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.tapError(effect, () => Effect.sync(() => stats.failed()))
 
@@ -95,7 +98,7 @@ export const makeWith = (
         const connection = yield* Effect.acquireRelease(
           Effect.try({
             try: () => {
-              const connection = new ConnectionImpl(transport, settings, stats, (done) => live.delete(done))
+              const connection = new ConnectionImpl(transport, settings, stats, deadlines, (done) => live.delete(done))
               if (connection.state !== "closed") live.add(connection)
               return connection
             },
@@ -108,11 +111,7 @@ export const makeWith = (
           }),
           (connection) => connection.shutdown(1000, "")
         )
-        yield* withOptionalTimeout(
-          Deferred.await(connection.opened),
-          bound,
-          (after) => new Timeout({ operation: "connect", after })
-        ).pipe(
+        yield* connection.awaitOpen(bound).pipe(
           Effect.onError(() =>
             Effect.sync(() => connection.abort(new ConnectionClosed({ code: 1006, reason: "connect did not complete" })))
           )

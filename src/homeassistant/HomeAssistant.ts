@@ -6,7 +6,7 @@ import { Clock, Context, Duration, Effect, ExecutionStrategy, Exit, Layer, Mailb
 import type { InvalidMessage, InvalidUrl, TransportUnavailable } from "../core/errors.js"
 import { WebSocketClient, WebSocketClientLive } from "../core/WebSocketClient.js"
 import { type CommandError, CommandTimeout, Disconnected, InsecureConnection } from "./errors.js"
-import { Deadlines } from "./internal/deadlines.js"
+import { Deadlines } from "../core/internal/deadlines.js"
 import { type ConnectionState, Link } from "./internal/link.js"
 import { openSession, type OpenError } from "./internal/open.js"
 import { type Session, SessionEnded } from "./internal/session.js"
@@ -150,13 +150,10 @@ export const make = (options: HomeAssistantOptions) =>
         if (session === undefined) return waiting()
         return session.send(message).pipe(
           Effect.flatMap((sent) =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) => {
-              const key = deadlines.add(
-                now + Duration.toMillis(timeout),
-                () => session.expire(sent.id, new CommandTimeout({ command: name, after: timeout }))
-              )
-              return Effect.ensuring(sent.result, Effect.sync(() => deadlines.remove(key)))
-            })
+            Effect.flatMap(
+              deadlines.within(timeout, () => session.expire(sent.id, new CommandTimeout({ command: name, after: timeout }))),
+              (cancel) => Effect.ensuring(sent.result, Effect.sync(cancel))
+            )
           ),
           Effect.catchTag("SessionEnded", waiting)
         )

@@ -10,7 +10,7 @@ import type { InboundMessage } from "../core/message.js"
 import { WebSocketClient } from "../core/WebSocketClient.js"
 import { ConnectionHandle } from "./ConnectionHandle.js"
 import { type DispatchError, ParameterTypeError, UnknownOperation } from "./errors.js"
-import { decodeParams } from "./internal/decode.js"
+import { paramsDecoder } from "./internal/decode.js"
 import { expectedParameter, type OperationName, OperationParams } from "./schemas.js"
 
 /** The interface's name in messages and in the gateway registry. */
@@ -76,8 +76,8 @@ export const make = Effect.gen(function*() {
     run: (params: (typeof OperationParams)[O]["Type"], qualified: string) => Effect.Effect<A, InterfaceError>
   ): Call<A> => {
     const qualified = `${WEBSOCKET_INTERFACE}.${name}`
-    const schema = OperationParams[name] as unknown as Schema.Schema<(typeof OperationParams)[O]["Type"]>
-    return (params) => Effect.flatMap(decodeParams(schema, qualified, params), (decoded) => run(decoded, qualified))
+    const decode = paramsDecoder(OperationParams[name] as unknown as Schema.Schema<(typeof OperationParams)[O]["Type"]>, qualified)
+    return (params) => Effect.flatMap(decode(params), (decoded) => run(decoded, qualified))
   }
 
   const table = {

@@ -1,6 +1,7 @@
 /**
  * One flood contender in its own process, so its peak RSS is its own: receives COUNT messages from the flood
- * server at PORT with a consumer slower than the server, then prints one JSON line { peakRss, rssBefore, ms, count }.
+ * server at PORT with a consumer slower than the server (64 messages per millisecond), then prints one JSON line
+ * { peakRss, rssBefore, ms, count }.
  * raw ws cannot push back, so it queues everything in memory; the Effect API pauses the socket at its bound.
  */
 import { Effect, Stream } from "effect"
@@ -24,7 +25,7 @@ const rawWs = () =>
     let consumed = 0
     let head = 0
     socket.on("message", (data) => queue.push(String(data)))
-    // the slow consumer: 64 messages per event-loop turn
+    // the slow consumer: 64 messages per millisecond, slower than the server sends
     const consume = () => {
       for (let i = 0; i < 64 && head < queue.length; i++) {
         head++
@@ -34,7 +35,7 @@ const rawWs = () =>
         socket.terminate()
         return done(consumed)
       }
-      setImmediate(consume)
+      setTimeout(consume, 1)
     }
     consume()
   })
@@ -48,7 +49,7 @@ const effectApi = () =>
       Stream.take(count),
       Stream.tap(() => Effect.suspend(() => {
         sample(++consumed)
-        return consumed % 64 === 0 ? Effect.yieldNow() : Effect.void
+        return consumed % 64 === 0 ? Effect.sleep("1 millis") : Effect.void
       })),
       Stream.runDrain
     )

@@ -15,25 +15,30 @@ const definedEntries = (params: object): Record<string, unknown> => {
   return result
 }
 
-/** Decodes `params` (absent means none) for `operation`, named as in messages, e.g. `websocket.send`. */
-export const decodeParams = <A, I>(
+/**
+ * Compiles a decoder for `operation`'s parameters once (named as in messages, e.g. `websocket.send`); the returned
+ * function decodes `params` (absent means none) on every call.
+ */
+export const paramsDecoder = <A, I>(
   schema: Schema.Schema<A, I>,
-  operation: string,
-  params: unknown
-): Effect.Effect<A, InvalidParameter | ParameterTypeError> => {
-  if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
-    return Effect.fail(new ParameterTypeError({ operation, parameter: "params", expected: describeParameter("params") }))
-  }
-  const decoded = Schema.decodeUnknownEither(schema, { errors: "first" })(definedEntries(params ?? {}))
-  if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
-  const parameter = String(issue?.path[0] ?? "params")
-  switch (issue?._tag) {
-    case "Missing":
-      return Effect.fail(new InvalidParameter({ operation, parameter, reason: "missing" }))
-    case "Refinement":
-      return Effect.fail(new InvalidParameter({ operation, parameter, reason: `must be ${describeParameter(parameter)}` }))
-    default:
-      return Effect.fail(new ParameterTypeError({ operation, parameter, expected: describeParameter(parameter) }))
+  operation: string
+): (params: unknown) => Effect.Effect<A, InvalidParameter | ParameterTypeError> => {
+  const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
+  return (params) => {
+    if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
+      return Effect.fail(new ParameterTypeError({ operation, parameter: "params", expected: describeParameter("params") }))
+    }
+    const decoded = decode(definedEntries(params ?? {}))
+    if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
+    const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+    const parameter = String(issue?.path[0] ?? "params")
+    switch (issue?._tag) {
+      case "Missing":
+        return Effect.fail(new InvalidParameter({ operation, parameter, reason: "missing" }))
+      case "Refinement":
+        return Effect.fail(new InvalidParameter({ operation, parameter, reason: `must be ${describeParameter(parameter)}` }))
+      default:
+        return Effect.fail(new ParameterTypeError({ operation, parameter, expected: describeParameter(parameter) }))
+    }
   }
 }

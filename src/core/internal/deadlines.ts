@@ -1,0 +1,80 @@
+/**
+ * Deadlines on the Effect clock served by one timer fiber per client, instead of a timeout race per operation:
+ * racing a sleep forks two fibers each time, which measured as the largest cost of an HA `call_service` round trip
+ * and of opening a connection. Entries are removed when their operation completes; the fiber sleeps until the
+ * earliest deadline, and `TestClock` drives it like any other sleep.
+ */
+import { Clock, Deferred, Duration, Effect, Exit, FiberId } from "effect"
+
+interface Entry {
+  readonly at: number
+  readonly fire: () => void
+}
+
+export class Deadlines {
+  private readonly entries = new Map<number, Entry>()
+  private nextKey = 0
+  private armedAt: number | undefined = undefined
+  private wake = Deferred.unsafeMake<void>(FiberId.none)
+  private running = false
+
+  /** Calls `fire` `after` from now on the Effect clock, unless the returned `cancel` runs first. */
+  within(after: Duration.Duration, fire: () => void): Effect.Effect<() => void> {
+    return Effect.map(Clock.currentTimeMillis, (now) => {
+      const key = this.add(now + Duration.toMillis(after), fire)
+      return () => this.remove(key)
+    })
+  }
+
+  /** Calls `fire` at `at` (Effect-clock milliseconds) unless `remove` comes first. */
+  add(at: number, fire: () => void): number {
+    const key = ++this.nextKey
+    this.entries.set(key, { at, fire })
+    if (this.armedAt === undefined || at < this.armedAt) Deferred.unsafeDone(this.wake, Exit.void)
+    return key
+  }
+
+  remove(key: number): void {
+    this.entries.delete(key)
+  }
+
+  /**
+   * Waits for `wait`, calling `expire` (which must end the wait, e.g. by completing the awaited Deferred) once
+   * `after` has passed. Uses the shared timer while it runs; after its owner closed, an ordinary timeout race.
+   */
+  bound<A, E>(wait: Effect.Effect<A, E>, after: Duration.Duration, expire: () => void): Effect.Effect<A, E> {
+    return Effect.suspend(() => {
+      if (!Duration.isFinite(after)) return wait
+      if (this.running) return Effect.flatMap(this.within(after, expire), (cancel) => Effect.ensuring(wait, Effect.sync(cancel)))
+      return Effect.timeout(Effect.interruptible(wait), after).pipe(
+        Effect.catchTag("TimeoutException", () => Effect.zipRight(Effect.sync(expire), wait))
+      ) as Effect.Effect<A, E>
+    })
+  }
+
+  /** The timer loop; run it forked in the owner's scope. */
+  readonly run: Effect.Effect<never> = Effect.suspend(() => {
+    this.running = true
+    return this.loop
+  }).pipe(Effect.ensuring(Effect.sync(() => (this.running = false))))
+
+  private readonly loop: Effect.Effect<never> = Effect.gen(this, function*() {
+    while (true) {
+      const now = yield* Clock.currentTimeMillis
+      let earliest: number | undefined
+      for (const [key, entry] of this.entries) {
+        if (entry.at <= now) {
+          this.entries.delete(key)
+          entry.fire()
+        } else if (earliest === undefined || entry.at < earliest) {
+          earliest = entry.at
+        }
+      }
+      this.wake = Deferred.unsafeMake<void>(FiberId.none)
+      this.armedAt = earliest
+      yield* earliest === undefined
+        ? Deferred.await(this.wake)
+        : Effect.raceFirst(Effect.sleep(earliest - now), Deferred.await(this.wake))
+    }
+  })
+}
