@@ -1,7 +1,7 @@
 /**
  * One flood contender in its own process, so its peak RSS is its own: receives COUNT messages from the flood
  * server at PORT with a consumer slower than the server (64 messages per millisecond), then prints one JSON line
- * { peakRss, rssBefore, ms, count }.
+ * { peakHeap, heapBefore, peakRss, rssBefore, ms, count }.
  * raw ws cannot push back, so it queues everything in memory; the Effect API pauses the socket at its bound.
  */
 import { Effect, Stream } from "effect"
@@ -11,10 +11,18 @@ import { WebSocketClient, WebSocketClientLive } from "../../src/index.js"
 const [contender = "effect", portText = "0", countText = "1000"] = process.argv.slice(2)
 const count = Number(countText)
 const url = `ws://127.0.0.1:${portText}`
+const liveHeap = () => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  return process.memoryUsage().heapUsed
+}
+const heapBefore = liveHeap()
+let peakHeap = heapBefore
 const rssBefore = process.memoryUsage().rss
 let peakRss = rssBefore
+// RSS every 4,096 messages; live heap (after a full GC) ten times per run: the held backlog, not garbage
 const sample = (n: number) => {
   if (n % 4096 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  if (n % Math.max(1, Math.floor(count / 10)) === 0) peakHeap = Math.max(peakHeap, liveHeap())
 }
 const start = performance.now()
 
@@ -57,5 +65,5 @@ const effectApi = () =>
   })).pipe(Effect.provide(WebSocketClientLive)))
 
 const consumed = await (contender === "raw" ? rawWs() : effectApi())
-console.log(JSON.stringify({ peakRss, rssBefore, ms: performance.now() - start, count: consumed }))
+console.log(JSON.stringify({ peakHeap, heapBefore, peakRss, rssBefore, ms: performance.now() - start, count: consumed }))
 process.exit(0)
