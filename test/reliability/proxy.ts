@@ -3,8 +3,8 @@
  * pieces (each in its own event-loop turn), and can cut the connection after a chosen number of server bytes past
  * the HTTP handshake.
  */
-import { connect, createServer, type Server, type Socket } from "node:net"
-import { Effect } from "effect"
+import { connect, type Socket } from "node:net"
+import { tcpServer } from "../core/servers.js"
 
 export interface ProxyOptions {
   readonly targetPort: number
@@ -34,51 +34,32 @@ const trickle = (from: Socket, to: Socket, onByte?: () => boolean) => {
   })
 }
 
-/** Starts the proxy on 127.0.0.1:0; closed (every socket destroyed) with the scope. */
+/** Starts the proxy on 127.0.0.1:0; closed with the scope (each upstream socket closes with its client). */
 export const chunkingProxy = (options: ProxyOptions) =>
-  Effect.acquireRelease(
-    Effect.async<{ server: Server; sockets: Set<Socket>; port: number }>((resume) => {
-      const sockets = new Set<Socket>()
-      const track = (socket: Socket) => {
-        sockets.add(socket)
-        socket.setNoDelay(true)
-        socket.on("close", () => sockets.delete(socket))
-        socket.on("error", () => undefined)
-      }
-      const server = createServer((client) => {
-        const upstream = connect(options.targetPort, "127.0.0.1")
-        track(client)
-        track(upstream)
-        client.on("close", () => upstream.destroy())
-        upstream.on("close", () => client.destroy())
-        // Where the HTTP response head ends (registered first, so it sees each chunk before it is queued).
-        let received = ""
-        let headLength: number | undefined
-        upstream.on("data", (chunk: Buffer) => {
-          if (headLength !== undefined) return
-          received += chunk.toString("latin1")
-          const end = received.indexOf("\r\n\r\n")
-          if (end >= 0) headLength = end + 4
-        })
-        trickle(client, upstream)
-        let forwarded = 0
-        trickle(upstream, client, () => {
-          forwarded++
-          const cut = options.cutAfterServerBytes
-          if (cut === undefined || headLength === undefined || forwarded - headLength < cut) return true
-          client.destroy()
-          upstream.destroy()
-          return false
-        })
-      })
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        resume(Effect.succeed({ server, sockets, port: typeof address === "object" && address !== null ? address.port : 0 }))
-      })
-    }),
-    ({ server, sockets }) =>
-      Effect.async<void>((resume) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resume(Effect.void))
-      })
-  )
+  tcpServer((client) => {
+    client.setNoDelay(true)
+    const upstream = connect(options.targetPort, "127.0.0.1")
+    upstream.setNoDelay(true)
+    upstream.on("error", () => undefined)
+    client.on("close", () => upstream.destroy())
+    upstream.on("close", () => client.destroy())
+    // Where the HTTP response head ends (registered first, so it sees each chunk before it is queued).
+    let received = ""
+    let headLength: number | undefined
+    upstream.on("data", (chunk: Buffer) => {
+      if (headLength !== undefined) return
+      received += chunk.toString("latin1")
+      const end = received.indexOf("\r\n\r\n")
+      if (end >= 0) headLength = end + 4
+    })
+    trickle(client, upstream)
+    let forwarded = 0
+    trickle(upstream, client, () => {
+      forwarded++
+      const cut = options.cutAfterServerBytes
+      if (cut === undefined || headLength === undefined || forwarded - headLength < cut) return true
+      client.destroy()
+      upstream.destroy()
+      return false
+    })
+  })

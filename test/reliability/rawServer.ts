@@ -3,8 +3,9 @@
  * test gives it, and decodes the (masked) frames the client sends back — enough to break the protocol on purpose.
  */
 import { createHash } from "node:crypto"
-import { createServer, type Server, type Socket } from "node:net"
-import { Deferred, Effect, Exit, FiberId } from "effect"
+import type { Socket } from "node:net"
+import { Deferred, Exit, FiberId } from "effect"
+import { tcpServer } from "../core/servers.js"
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -66,58 +67,38 @@ export interface RawConnection {
   readonly closeCode: Deferred.Deferred<number>
 }
 
-/**
- * Starts a raw server on 127.0.0.1:0; `onOpen` runs after each handshake. Closed (every socket destroyed) with the
- * scope.
- */
+/** Starts a raw server on 127.0.0.1:0; `onOpen` runs after each handshake. Closed with the scope. */
 export const rawServer = (onOpen: (connection: RawConnection) => void, respond?: (key: string) => string) =>
-  Effect.acquireRelease(
-    Effect.async<{ server: Server; sockets: Set<Socket>; port: number }>((resume) => {
-      const sockets = new Set<Socket>()
-      const server = createServer((socket) => {
-        sockets.add(socket)
-        socket.on("close", () => sockets.delete(socket))
-        socket.on("error", () => undefined)
-        let head: Buffer = Buffer.alloc(0)
-        let open: RawConnection | undefined
-        let pending: Buffer = Buffer.alloc(0)
-        socket.on("data", (chunk) => {
-          if (open === undefined) {
-            head = Buffer.concat([head, chunk])
-            const end = head.indexOf("\r\n\r\n")
-            if (end < 0) return
-            const key = /sec-websocket-key: *(.+)\r\n/i.exec(head.subarray(0, end).toString())?.[1]?.trim() ?? ""
-            const accept = createHash("sha1").update(key + GUID).digest("base64")
-            socket.write(
-              respond?.(key) ??
-                `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`
-            )
-            open = { socket, frames: [], closeCode: Deferred.unsafeMake(FiberId.none) }
-            pending = head.subarray(end + 4)
-            onOpen(open)
-          } else {
-            pending = Buffer.concat([pending, chunk])
-          }
-          const { frames, rest } = decodeClientFrames(pending)
-          pending = rest
-          for (const f of frames) {
-            open.frames.push(f)
-            if (f.opcode === 8) {
-              Deferred.unsafeDone(open.closeCode, Exit.succeed(f.payload.length >= 2 ? f.payload.readUInt16BE(0) : 1005))
-              // Complete the close handshake like any server would, then end the TCP connection.
-              socket.end(frame(0x88, f.payload.subarray(0, 2)))
-            }
-          }
-        })
-      })
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        resume(Effect.succeed({ server, sockets, port: typeof address === "object" && address !== null ? address.port : 0 }))
-      })
-    }),
-    ({ server, sockets }) =>
-      Effect.async<void>((resume) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resume(Effect.void))
-      })
-  )
+  tcpServer((socket) => {
+    let head: Buffer = Buffer.alloc(0)
+    let open: RawConnection | undefined
+    let pending: Buffer = Buffer.alloc(0)
+    socket.on("data", (chunk) => {
+      if (open === undefined) {
+        head = Buffer.concat([head, chunk])
+        const end = head.indexOf("\r\n\r\n")
+        if (end < 0) return
+        const key = /sec-websocket-key: *(.+)\r\n/i.exec(head.subarray(0, end).toString())?.[1]?.trim() ?? ""
+        const accept = createHash("sha1").update(key + GUID).digest("base64")
+        socket.write(
+          respond?.(key) ??
+            `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`
+        )
+        open = { socket, frames: [], closeCode: Deferred.unsafeMake(FiberId.none) }
+        pending = head.subarray(end + 4)
+        onOpen(open)
+      } else {
+        pending = Buffer.concat([pending, chunk])
+      }
+      const { frames, rest } = decodeClientFrames(pending)
+      pending = rest
+      for (const f of frames) {
+        open.frames.push(f)
+        if (f.opcode === 8) {
+          Deferred.unsafeDone(open.closeCode, Exit.succeed(f.payload.length >= 2 ? f.payload.readUInt16BE(0) : 1005))
+          // Complete the close handshake like any server would, then end the TCP connection.
+          socket.end(frame(0x88, f.payload.subarray(0, 2)))
+        }
+      }
+    })
+  })
