@@ -4,9 +4,10 @@
  */
 import type { AddressInfo } from "node:net"
 import { Duration, Effect, Fiber, Runtime, type Scope } from "effect"
-import type { WebSocket, WebSocketServer } from "ws"
+import type { WebSocketServer } from "ws"
 import type { HassEntity } from "../homeassistant/messages.js"
-import { CONFIG, Home, makeContext, SERVICES, type StateChange } from "./internal/home.js"
+import { broadcast, type Client, error, handleCommand, isObject, type SimulatorWorld } from "./internal/commands.js"
+import { Home } from "./internal/home.js"
 
 /** Options of the simulator. */
 export interface SimulatorOptions {
@@ -23,28 +24,6 @@ export interface ReceivedCommand {
   readonly connection: number
   readonly message: Readonly<Record<string, unknown>>
 }
-
-interface Client {
-  readonly id: number
-  readonly socket: WebSocket
-  authenticated: boolean
-  lastId: number
-  coalesce: boolean
-  readonly subscriptions: Map<number, string | undefined>
-  outbox: Array<unknown>
-  authTimer: Fiber.RuntimeFiber<void> | undefined
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-const result = (id: number, value: unknown = null) => ({ id, type: "result", success: true, result: value })
-const error = (id: unknown, code: string, message: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  type: "result",
-  success: false,
-  error: { code, message, ...extra }
-})
 
 /** The simulator: its address, its controls and what it has seen. */
 export class HomeAssistantSimulator {
@@ -187,7 +166,7 @@ export class HomeAssistantSimulator {
   /** Fires an event to every subscriber of its type. */
   fireEvent(eventType: string, data: Record<string, unknown>): Effect.Effect<void> {
     return Effect.sync(() => {
-      this.broadcast(eventType, data)
+      broadcast(this.world, eventType, data)
       this.flushAll()
     })
   }
@@ -254,7 +233,7 @@ export class HomeAssistantSimulator {
       return
     }
     client.lastId = message.id
-    this.handle(client, message.id, message.type, message)
+    handleCommand(this.world, client, message.id, message.type, message)
   }
 
   private authenticate(client: Client, message: unknown): void {
@@ -274,91 +253,23 @@ export class HomeAssistantSimulator {
     client.socket.send(JSON.stringify({ type: "auth_ok", ha_version: this.options.haVersion }))
   }
 
-  private handle(client: Client, id: number, type: string, message: Record<string, unknown>): void {
-    switch (type) {
-      case "supported_features": {
-        const features = isObject(message.features) ? message.features : {}
-        client.coalesce = features.coalesce_messages === 1
-        return this.reply(client, [result(id)])
-      }
-      case "ping":
-        if (this.answerPings) this.reply(client, [{ id, type: "pong" }])
-        return
-      case "get_states":
-        return this.reply(client, [result(id, this.states)])
-      case "get_config":
-        return this.reply(client, [result(id, CONFIG)])
-      case "get_services":
-        return this.reply(client, [result(id, SERVICES)])
-      case "subscribe_events": {
-        const eventType = typeof message.event_type === "string" ? message.event_type : undefined
-        client.subscriptions.set(id, eventType)
-        const batch: Array<unknown> = [result(id)]
+  /** What the command handlers may do to the simulator (built on first use, after the constructor ran). */
+  private worldView: SimulatorWorld | undefined
+  private get world(): SimulatorWorld {
+    this.worldView ??= {
+      home: this.home,
+      answersPings: () => this.answerPings,
+      takeEventOnNextSubscribe: () => {
         const extra = this.eventOnNextSubscribe
         this.eventOnNextSubscribe = undefined
-        if (extra !== undefined) batch.push(this.eventMessage(id, extra.event_type, extra.data))
-        return this.reply(client, batch)
-      }
-      case "unsubscribe_events": {
-        const subscription = message.subscription
-        if (typeof subscription === "number" && client.subscriptions.delete(subscription)) {
-          return this.reply(client, [result(id)])
-        }
-        return this.reply(client, [error(id, "not_found", "Subscription not found.")])
-      }
-      case "call_service":
-        return this.callService(client, id, message)
-      default:
-        return this.reply(client, [error(id, "unknown_command", "Unknown command.")])
+        return extra
+      },
+      reply: (client, messages) => this.reply(client, messages),
+      enqueue: (client, message) => this.enqueue(client, message),
+      clients: () => this.clients,
+      flushAll: () => this.flushAll()
     }
-  }
-
-  private callService(client: Client, id: number, message: Record<string, unknown>): void {
-    if (typeof message.domain !== "string" || typeof message.service !== "string") {
-      return this.reply(client, [error(id, "invalid_format", "required key not provided @ data['domain']")])
-    }
-    const context = makeContext("simulated-user")
-    const outcome = this.home.callService(
-      message.domain,
-      message.service,
-      isObject(message.service_data) ? message.service_data : {},
-      isObject(message.target) ? message.target : {},
-      message.return_response === true,
-      context
-    )
-    if (outcome._tag === "Error") {
-      return this.reply(client, [error(id, String(outcome.error.code), String(outcome.error.message), outcome.error)])
-    }
-    // Like HA: the result and the state_changed events it caused go out together (one frame when coalescing).
-    this.enqueue(client, result(id, message.return_response === true ? { context, response: outcome.response } : { context }))
-    const serviceData = message.service_data ?? {}
-    this.broadcast("call_service", { domain: message.domain, service: message.service, service_data: serviceData }, context)
-    for (const change of outcome.changes) {
-      this.broadcast("state_changed", change as StateChange & Record<string, unknown>, context)
-    }
-    this.flushAll()
-  }
-
-  private eventMessage(id: number, eventType: string, data: Record<string, unknown>, context = makeContext()) {
-    return {
-      id,
-      type: "event",
-      event: {
-        event_type: eventType,
-        data,
-        origin: "LOCAL",
-        time_fired: this.home.now(),
-        context
-      }
-    }
-  }
-
-  private broadcast(eventType: string, data: Record<string, unknown>, context = makeContext()): void {
-    for (const client of this.clients) {
-      for (const [id, type] of client.subscriptions) {
-        if (type === undefined || type === eventType) this.enqueue(client, this.eventMessage(id, eventType, data, context))
-      }
-    }
+    return this.worldView
   }
 
   private reply(client: Client, messages: ReadonlyArray<unknown>): void {

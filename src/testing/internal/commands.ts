@@ -1,0 +1,150 @@
+/**
+ * The simulator's command handlers: what HA core's `websocket_api` answers to each authenticated command, over the
+ * seeded home. Replies are queued on the client and flushed together, so a result and the events it causes can
+ * leave as one coalesced frame.
+ */
+import type { Fiber } from "effect"
+import type { WebSocket } from "ws"
+import { CONFIG, type Home, makeContext, SERVICES, type StateChange } from "./home.js"
+
+/** One simulated client connection. */
+export interface Client {
+  readonly id: number
+  readonly socket: WebSocket
+  authenticated: boolean
+  lastId: number
+  coalesce: boolean
+  readonly subscriptions: Map<number, string | undefined>
+  outbox: Array<unknown>
+  authTimer: Fiber.RuntimeFiber<void> | undefined
+}
+
+/** What the handlers may read and do. */
+export interface SimulatorWorld {
+  readonly home: Home
+  readonly answersPings: () => boolean
+  readonly takeEventOnNextSubscribe: () => { readonly event_type: string; readonly data: Record<string, unknown> } | undefined
+  readonly reply: (client: Client, messages: ReadonlyArray<unknown>) => void
+  readonly enqueue: (client: Client, message: unknown) => void
+  readonly clients: () => Iterable<Client>
+  readonly flushAll: () => void
+}
+
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const result = (id: number, value: unknown = null) => ({ id, type: "result", success: true, result: value })
+
+/** A failed result, as HA core sends it. */
+export const error = (id: unknown, code: string, message: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type: "result",
+  success: false,
+  error: { code, message, ...extra }
+})
+
+/** Answers one authenticated command the way HA core's `websocket_api` handlers do. */
+export const handleCommand = (
+world: SimulatorWorld,
+client: Client,
+id: number,
+type: string,
+message: Record<string, unknown>
+): void => {
+  switch (type) {
+    case "supported_features": {
+      const features = isObject(message.features) ? message.features : {}
+      client.coalesce = features.coalesce_messages === 1
+      return world.reply(client, [result(id)])
+    }
+    case "ping":
+      if (world.answersPings()) world.reply(client, [{ id, type: "pong" }])
+      return
+    case "get_states":
+      return world.reply(client, [result(id, [...world.home.states.values()])])
+    case "get_config":
+      return world.reply(client, [result(id, CONFIG)])
+    case "get_services":
+      return world.reply(client, [result(id, SERVICES)])
+    case "subscribe_events": {
+      const eventType = typeof message.event_type === "string" ? message.event_type : undefined
+      client.subscriptions.set(id, eventType)
+      const batch: Array<unknown> = [result(id)]
+      const extra = world.takeEventOnNextSubscribe()
+      if (extra !== undefined) batch.push(eventMessage(world, id, extra.event_type, extra.data))
+      return world.reply(client, batch)
+    }
+    case "unsubscribe_events": {
+      const subscription = message.subscription
+      if (typeof subscription === "number" && client.subscriptions.delete(subscription)) {
+        return world.reply(client, [result(id)])
+      }
+      return world.reply(client, [error(id, "not_found", "Subscription not found.")])
+    }
+    case "call_service":
+      return callService(world, client, id, message)
+    default:
+      return world.reply(client, [error(id, "unknown_command", "Unknown command.")])
+  }
+}
+
+const callService = (world: SimulatorWorld, client: Client, id: number, message: Record<string, unknown>): void => {
+  if (typeof message.domain !== "string" || typeof message.service !== "string") {
+    return world.reply(client, [error(id, "invalid_format", "required key not provided @ data['domain']")])
+  }
+  const context = makeContext("simulated-user")
+  const outcome = world.home.callService(
+    message.domain,
+    message.service,
+    isObject(message.service_data) ? message.service_data : {},
+    isObject(message.target) ? message.target : {},
+    message.return_response === true,
+    context
+  )
+  if (outcome._tag === "Error") {
+    return world.reply(client, [error(id, String(outcome.error.code), String(outcome.error.message), outcome.error)])
+  }
+  // Like HA: the result and the state_changed events it caused go out together (one frame when coalescing).
+  world.enqueue(client, result(id, message.return_response === true ? { context, response: outcome.response } : { context }))
+  const serviceData = message.service_data ?? {}
+  broadcast(world, "call_service", { domain: message.domain, service: message.service, service_data: serviceData }, context)
+  for (const change of outcome.changes) {
+    broadcast(world, "state_changed", change as StateChange & Record<string, unknown>, context)
+  }
+  world.flushAll()
+}
+
+/** An `event` message for subscription `id`. */
+export const eventMessage = (
+world: SimulatorWorld,
+id: number,
+eventType: string,
+data: Record<string, unknown>,
+context = makeContext()
+) => {
+  return {
+    id,
+    type: "event",
+    event: {
+      event_type: eventType,
+      data,
+      origin: "LOCAL",
+      time_fired: world.home.now(),
+      context
+    }
+  }
+}
+
+/** Queues an event for every subscriber of its type (sent on the next flush). */
+export const broadcast = (
+world: SimulatorWorld,
+eventType: string,
+data: Record<string, unknown>,
+context = makeContext()
+): void => {
+  for (const client of world.clients()) {
+    for (const [id, type] of client.subscriptions) {
+      if (type === undefined || type === eventType) world.enqueue(client, eventMessage(world, id, eventType, data, context))
+    }
+  }
+}
