@@ -45,11 +45,11 @@ export const error = (id: unknown, code: string, message: string, extra: Record<
 
 /** Answers one authenticated command the way HA core's `websocket_api` handlers do. */
 export const handleCommand = (
-world: SimulatorWorld,
-client: Client,
-id: number,
-type: string,
-message: Record<string, unknown>
+  world: SimulatorWorld,
+  client: Client,
+  id: number,
+  type: string,
+  message: Record<string, unknown>
 ): void => {
   switch (type) {
     case "supported_features": {
@@ -116,11 +116,11 @@ const callService = (world: SimulatorWorld, client: Client, id: number, message:
 
 /** An `event` message for subscription `id`. */
 export const eventMessage = (
-world: SimulatorWorld,
-id: number,
-eventType: string,
-data: Record<string, unknown>,
-context = makeContext()
+  world: SimulatorWorld,
+  id: number,
+  eventType: string,
+  data: Record<string, unknown>,
+  context = makeContext()
 ) => {
   return {
     id,
@@ -137,10 +137,10 @@ context = makeContext()
 
 /** Queues an event for every subscriber of its type (sent on the next flush). */
 export const broadcast = (
-world: SimulatorWorld,
-eventType: string,
-data: Record<string, unknown>,
-context = makeContext()
+  world: SimulatorWorld,
+  eventType: string,
+  data: Record<string, unknown>,
+  context = makeContext()
 ): void => {
   for (const client of world.clients()) {
     for (const [id, type] of client.subscriptions) {
