@@ -205,7 +205,7 @@ export const make = (options: HomeAssistantOptions) =>
       Effect.gen(function*() {
         let current = first
         while (true) {
-          yield* current.session.ended
+          yield* current.session.ended.await
           yield* Scope.close(current.scope, Exit.void)
           if (reconnect === undefined) {
             return yield* link.closed(new Disconnected({ reason: "the connection was lost and reconnect is off" }))

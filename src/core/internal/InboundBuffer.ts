@@ -20,7 +20,9 @@ export class InboundBuffer<A, E> {
   private items: Array<A> = []
   private head = 0
   private readonly waiters: Array<Waiter> = []
-  private ended: E | undefined = undefined
+  // The end is kept as a thunk: most connections end without anyone asking why, and building an error is costly.
+  private ended: (() => E) | undefined = undefined
+  private endError: E | undefined = undefined
   private paused = false
   /** The most messages held at once: what the bound promises, observable in tests. */
   peak = 0
@@ -51,8 +53,8 @@ export class InboundBuffer<A, E> {
     this.wakeOne()
   }
 
-  /** Marks the end of the stream; takers see `error` once every buffered message has been taken. */
-  end(error: E): void {
+  /** Marks the end of the stream; takers see `error()` once every buffered message has been taken. */
+  end(error: () => E): void {
     if (this.ended !== undefined) return
     this.ended = error
     while (this.waiters.length > 0) this.wakeOne()
@@ -62,7 +64,7 @@ export class InboundBuffer<A, E> {
   readonly take: Effect.Effect<A, E> = Effect.suspend(() => {
     const item = this.poll()
     if (item !== undefined) return Effect.succeed(item.value)
-    if (this.ended !== undefined) return Effect.fail(this.ended)
+    if (this.ended !== undefined) return Effect.fail(this.failure(this.ended))
     return Effect.zipRight(this.awaitItem, this.take)
   })
 
@@ -75,9 +77,13 @@ export class InboundBuffer<A, E> {
       this.afterTake()
       return Effect.succeed(batch)
     }
-    if (this.ended !== undefined) return Effect.fail(this.ended)
+    if (this.ended !== undefined) return Effect.fail(this.failure(this.ended))
     return Effect.zipRight(this.awaitItem, this.takeAll)
   })
+
+  private failure(ended: () => E): E {
+    return this.endError ??= ended()
+  }
 
   private poll(): { readonly value: A } | undefined {
     if (this.head >= this.items.length) return undefined

@@ -4,7 +4,8 @@
  * and of opening a connection. Entries are removed when their operation completes; the fiber sleeps until the
  * earliest deadline, and `TestClock` drives it like any other sleep.
  */
-import { Clock, Deferred, Duration, Effect, Exit, FiberId } from "effect"
+import { Clock, Duration, Effect, Exit } from "effect"
+import { Signal } from "./Signal.js"
 
 interface Entry {
   readonly at: number
@@ -15,7 +16,7 @@ export class Deadlines {
   private readonly entries = new Map<number, Entry>()
   private nextKey = 0
   private armedAt: number | undefined = undefined
-  private wake = Deferred.unsafeMake<void>(FiberId.none)
+  private wake = new Signal<void>()
   private running = false
 
   /** Calls `fire` `after` from now on the Effect clock, unless the returned `cancel` runs first. */
@@ -30,7 +31,7 @@ export class Deadlines {
   add(at: number, fire: () => void): number {
     const key = ++this.nextKey
     this.entries.set(key, { at, fire })
-    if (this.armedAt === undefined || at < this.armedAt) Deferred.unsafeDone(this.wake, Exit.void)
+    if (this.armedAt === undefined || at < this.armedAt) this.wake.done(Exit.void)
     return key
   }
 
@@ -70,11 +71,11 @@ export class Deadlines {
           earliest = entry.at
         }
       }
-      this.wake = Deferred.unsafeMake<void>(FiberId.none)
+      this.wake = new Signal<void>()
       this.armedAt = earliest
       yield* earliest === undefined
-        ? Deferred.await(this.wake)
-        : Effect.raceFirst(Effect.sleep(earliest - now), Deferred.await(this.wake))
+        ? this.wake.await
+        : Effect.raceFirst(Effect.sleep(earliest - now), this.wake.await)
     }
   })
 }

@@ -1,9 +1,10 @@
 /**
  * Which session commands go to right now: connected to one, waiting for the next, or closed for good.
  */
-import { Deferred, Effect, Exit, FiberId, SubscriptionRef } from "effect"
+import { Effect, Exit, SubscriptionRef } from "effect"
 import type { Disconnected } from "../errors.js"
 import type { Session } from "./session.js"
+import { Signal } from "../../core/internal/Signal.js"
 
 /** What the client's connection is doing, as users see it. */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed"
@@ -15,7 +16,7 @@ type Status =
 
 export class Link {
   private status: Status = { _tag: "Waiting", state: "connecting" }
-  private changed = Deferred.unsafeMake<void>(FiberId.none)
+  private changed = new Signal<void>()
 
   constructor(readonly state: SubscriptionRef.SubscriptionRef<ConnectionState>) {}
 
@@ -47,11 +48,11 @@ export class Link {
     const status = this.status
     switch (status._tag) {
       case "Connected":
-        return status.session.isAlive ? Effect.succeed(status.session) : Effect.zipRight(Deferred.await(this.changed), this.session)
+        return status.session.isAlive ? Effect.succeed(status.session) : Effect.zipRight(this.changed.await, this.session)
       case "Closed":
         return Effect.fail(status.reason)
       case "Waiting":
-        return Effect.zipRight(Deferred.await(this.changed), this.session)
+        return Effect.zipRight(this.changed.await, this.session)
     }
   })
 
@@ -60,8 +61,8 @@ export class Link {
       if (this.status._tag === "Closed") return Effect.void
       this.status = status
       const changed = this.changed
-      this.changed = Deferred.unsafeMake<void>(FiberId.none)
-      Deferred.unsafeDone(changed, Exit.void)
+      this.changed = new Signal<void>()
+      changed.done(Exit.void)
       return SubscriptionRef.set(this.state, state)
     })
   }

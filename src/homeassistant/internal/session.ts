@@ -2,12 +2,13 @@
  * One authenticated connection to Home Assistant: id allocation and writes as one atomic step, results routed to
  * their commands, events to their subscriptions. A session never outlives its connection and is never reused.
  */
-import { Data, Deferred, Effect, Exit, FiberId, Stream } from "effect"
+import { Data, Effect, Exit, Stream } from "effect"
 import type { Connection } from "../../core/Connection.js"
 import type { InvalidMessage } from "../../core/errors.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
 import { type CommandTimeout, ConnectionLost, HomeAssistantError } from "../errors.js"
 import type { CommandMessage, ErrorPayload } from "../messages.js"
+import { Signal } from "../../core/internal/Signal.js"
 
 /** Internal: the session ended before the command was written, so it may safely go to the next session. */
 export class SessionEnded extends Data.TaggedError("SessionEnded") {}
@@ -17,7 +18,7 @@ export type ResultError = HomeAssistantError | ConnectionLost | CommandTimeout
 
 interface Pending {
   readonly command: string
-  readonly result: Deferred.Deferred<unknown, ResultError>
+  readonly result: Signal<unknown, ResultError>
 }
 
 /** A command on the wire: its id and the awaitable result. */
@@ -42,7 +43,7 @@ export class Session {
   private readonly routes = new Map<number, (event: unknown) => void>()
   private readonly writeLock = Effect.unsafeMakeSemaphore(1)
   /** Completes once the session has ended, whatever ended it. */
-  readonly ended = Deferred.unsafeMake<void>(FiberId.none)
+  readonly ended = new Signal<void>()
 
   constructor(
     private readonly client: WebSocketClient["Type"],
@@ -65,12 +66,12 @@ export class Session {
     return this.writeLock.withPermits(1)(Effect.suspend(() => {
       if (!this.alive) return Effect.fail(new SessionEnded())
       const id = ++this.nextId
-      const result = Deferred.unsafeMake<unknown, ResultError>(FiberId.none)
+      const result = new Signal<unknown, ResultError>()
       this.pending.set(id, { command: message.type, result })
       beforeWrite?.(id)
       const sent: Sent = {
         id,
-        result: Deferred.await(result).pipe(Effect.ensuring(Effect.sync(() => this.pending.delete(id))))
+        result: result.await.pipe(Effect.ensuring(Effect.sync(() => this.pending.delete(id))))
       }
       return this.client.send(this.connection, { ...message, id }).pipe(
         Effect.as(sent),
@@ -89,7 +90,7 @@ export class Session {
     const pending = this.pending.get(id)
     if (pending === undefined) return
     this.pending.delete(id)
-    Deferred.unsafeDone(pending.result, Exit.fail(error))
+    pending.result.done(Exit.fail(error))
   }
 
   /** Routes the events of subscription `id` to `sink` until `unroute`. */
@@ -115,11 +116,11 @@ export class Session {
     if (!this.alive) return
     this.alive = false
     for (const { command, result } of this.pending.values()) {
-      Deferred.unsafeDone(result, Exit.fail(new ConnectionLost({ command })))
+      result.done(Exit.fail(new ConnectionLost({ command })))
     }
     this.pending.clear()
     this.routes.clear()
-    Deferred.unsafeDone(this.ended, Exit.void)
+    this.ended.done(Exit.void)
   }
 
   private dispatchFrame(frame: unknown): void {
@@ -141,12 +142,10 @@ export class Session {
     if (pending === undefined) return
     this.pending.delete(id)
     if (type === "pong") {
-      Deferred.unsafeDone(pending.result, Exit.succeed(null))
+      pending.result.done(Exit.succeed(null))
     } else if (type === "result") {
       const result = message as { readonly success?: unknown; readonly result?: unknown; readonly error?: ErrorPayload }
-      Deferred.unsafeDone(
-        pending.result,
-        result.success === true ? Exit.succeed(result.result ?? null) : Exit.fail(toHomeAssistantError(result.error))
+      pending.result.done(result.success === true ? Exit.succeed(result.result ?? null) : Exit.fail(toHomeAssistantError(result.error))
       )
     }
   }
