@@ -120,7 +120,7 @@ export const makeWith = (
           yield* Effect.forkScoped(connection.heartbeat(settings.heartbeat.interval, settings.heartbeat.timeout))
         }
         return connection
-      }).pipe(traced("WebSocketClient.connect", { "url.full": redactUrlInput(options?.url) }))
+      }).pipe(traced("WebSocketClient.connect", () => ({ "url.full": redactUrlInput(options?.url) })))
 
     const writeFrame = (connection: ConnectionImpl, frame: Frame, timeout: Duration.Duration | undefined) =>
       withOptionalTimeout(connection.write(frame), timeout, (after) => new Timeout({ operation: "send", after }))
@@ -139,7 +139,7 @@ export const makeWith = (
         const frame = encodeMessage(message)
         if (Either.isLeft(frame)) return Effect.fail(frame.left)
         return writeFrame(impl.right, frame.right, timeout.right)
-      }).pipe(counted, traced("WebSocketClient.send", { "ws.connection": connection?.id }))
+      }).pipe(counted, traced("WebSocketClient.send", () => ({ "ws.connection": connection?.id })))
 
     const receive = (connection: Connection, options?: ReceiveOptions) =>
       Effect.suspend((): Effect.Effect<InboundMessage, ReceiveError> => {
@@ -148,7 +148,7 @@ export const makeWith = (
         const timeout = optionalTimeout(options)
         if (Either.isLeft(timeout)) return Effect.fail(timeout.left)
         return withOptionalTimeout(impl.right.buffer.take, timeout.right, (after) => new Timeout({ operation: "receive", after }))
-      }).pipe(counted, traced("WebSocketClient.receive", { "ws.connection": connection?.id }))
+      }).pipe(counted, traced("WebSocketClient.receive", () => ({ "ws.connection": connection?.id })))
 
     const close = (connection: Connection, options?: CloseOptions) =>
       Effect.gen(function*() {
@@ -175,7 +175,7 @@ export const makeWith = (
           })
         )
         return yield* withOptionalTimeout(exchange, timeout, (after) => new Timeout({ operation: "request", after }))
-      }).pipe(counted, traced("WebSocketClient.request", { "url.full": redactUrlInput(options?.url) }))
+      }).pipe(counted, traced("WebSocketClient.request", () => ({ "url.full": redactUrlInput(options?.url) })))
 
     return WebSocketClient.of({
       connect: (options) => counted(openConnection(options)),

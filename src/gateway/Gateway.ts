@@ -73,11 +73,11 @@ export const make = (registrations: ReadonlyArray<InterfaceRegistration>) =>
           )
         ),
         Effect.annotateLogs({ correlationId, interface: String(interfaceName), operation: String(operation) }),
-        traced("Gateway.execute", {
+        traced("Gateway.execute", () => ({
           "gateway.correlation_id": correlationId,
           "gateway.interface": String(interfaceName),
           "gateway.operation": String(operation)
-        })
+        }))
       )
     }
 

@@ -8,9 +8,12 @@ import { Effect, type Tracer } from "effect"
 
 const builtInTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
 
-/** `Effect.withSpan(name, { attributes })` when a tracer other than the built-in one is installed. */
-export const traced = (name: string, attributes: Record<string, unknown>) =>
+/**
+ * `Effect.withSpan(name, { attributes })` when a tracer other than the built-in one is installed. Attributes are
+ * computed only then.
+ */
+export const traced = (name: string, attributes: () => Record<string, unknown>) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.tracerWith((tracer) =>
-    tracer === builtInTracer ? effect : Effect.withSpan(effect, name, { attributes, captureStackTrace: false })
+    tracer === builtInTracer ? effect : Effect.withSpan(effect, name, { attributes: attributes(), captureStackTrace: false })
   )
