@@ -107,6 +107,13 @@ export const classifyWsError = (
 const toBytes = (data: WebSocket.RawData): Uint8Array =>
   Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
 
+/** The TCP/TLS stream under a `ws` socket is alive and has no write error (unknown stream: assume not). */
+const writtenCleanly = (socket: WebSocket): boolean => {
+  const stream = (socket as unknown as { readonly _socket?: { readonly errored?: unknown; readonly destroyed?: boolean } })
+    ._socket
+  return stream !== undefined && stream.destroyed === false && (stream.errored === null || stream.errored === undefined)
+}
+
 /** Opens one socket with the given `ws` constructor and adapts its events to the transport contract. */
 export const openNodeSocket = (
   WebSocketClass: typeof WebSocket,
@@ -148,11 +155,20 @@ export const openNodeSocket = (
 
   return {
     send: (frame, done) => {
-      try {
-        socket.send(frame, { binary: typeof frame !== "string" }, done)
-      } catch (error) {
-        done(error instanceof Error ? error : new Error(String(error)))
+      let reported = false
+      const report = (error?: Error) => {
+        if (reported) return
+        reported = true
+        done(error)
       }
+      try {
+        socket.send(frame, { binary: typeof frame !== "string" }, (error) => report(error ?? undefined))
+      } catch (error) {
+        return report(error instanceof Error ? error : new Error(String(error)))
+      }
+      // Node wrote the frame to the OS socket synchronously (nothing left in ws's or the stream's buffer, no write
+      // error): it has been handed to the socket now, and ws's callback would only say so on the next tick.
+      if (socket.bufferedAmount === 0 && writtenCleanly(socket)) report()
     },
     ping: () => {
       if (socket.readyState === WebSocketClass.OPEN) socket.ping()

@@ -39,7 +39,10 @@ export interface TransportEvents {
 
 /** One socket as the client drives it. Every method is safe to call in any state. */
 export interface TransportSocket {
-  /** Writes one message; `done` runs once it has been handed to the socket, or with the reason it was not. */
+  /**
+   * Writes one message; `done` runs once, when it has been handed to the socket or with the reason it was not. It
+   * may run before `send` returns (the frame was written at once), which lets `send` complete without a wait.
+   */
   readonly send: (frame: Frame, done: (error?: Error) => void) => void
   readonly ping: () => void
   /** Starts the close handshake with a validated code and reason. */

@@ -54,6 +54,19 @@ describe("send", () => {
       )
     })))
 
+  it.effect("a write still waiting when the connection drops fails with ConnectionClosed instead of hanging", () =>
+    run(Effect.gen(function*() {
+      const { client, connection, peer } = yield* connected
+      peer.stallWrites = true
+      const fiber = yield* Effect.fork(client.send(connection, "held"))
+      yield* Effect.yieldNow()
+      yield* peer.drop
+      expect(yield* Fiber.await(fiber)).toStrictEqual(Exit.fail(new ConnectionClosed({ code: 1006, reason: "" })))
+      // The transport's late verdict on that write changes nothing.
+      yield* peer.releaseWrites
+      expect(yield* client.getStats).toMatchObject({ messagesSent: 0, activeConnections: 0 })
+    })))
+
   it.effect("send completes only once the socket has taken the data", () =>
     run(Effect.gen(function*() {
       const { client, connection, peer } = yield* connected

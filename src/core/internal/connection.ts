@@ -42,6 +42,8 @@ export class ConnectionImpl implements Connection {
   private shutdownResult: Signal<boolean> | undefined = undefined
   private pongWaiter: Signal<void> | undefined = undefined
   private endReason: EndReason | CloseReport | undefined = undefined
+  // Writes waiting for the transport's verdict; released with the close error if the connection ends first.
+  private readonly waitingWrites = new Set<(outcome: Effect.Effect<void, ConnectionClosed>) => void>()
 
   constructor(
     transport: WebSocketTransport["Type"],
@@ -160,14 +162,19 @@ export class ConnectionImpl implements Connection {
       ))
     }
     this.buffer.end(() => this.endError)
+    if (this.waitingWrites.size > 0) {
+      const error = Effect.fail(this.closedError)
+      for (const resume of [...this.waitingWrites]) resume(error)
+    }
     this.closedSignal.done(Exit.void)
     this.onFinished(this)
   }
 
   /** Waits for the opening handshake, bounded by `timeout` (a `Timeout` for connect once it passes). */
   awaitOpen(timeout: Duration.Duration): Effect.Effect<void, ConnectError> {
-    return this.deadlines.bound(this.opened.await, timeout, () =>
-      this.opened.done(Exit.fail(new Timeout({ operation: "connect", after: timeout }))))
+    return this.deadlines.bound(this.opened.await, timeout, () => {
+      this.opened.done(Exit.fail(new Timeout({ operation: "connect", after: timeout })))
+    })
   }
 
   /** Destroys the socket at once: for a connect that failed, timed out or was interrupted. */
@@ -203,18 +210,46 @@ export class ConnectionImpl implements Connection {
     }).pipe(Effect.uninterruptible)
   }
 
-  /** Writes one frame; completes when the transport has handed it to the socket. */
+  /**
+   * Writes one frame; completes when the transport has handed it to the socket. The write itself happens when this
+   * effect starts, synchronously, so writes reach the wire in the order they start; a frame the transport took at
+   * once completes without suspending the fiber.
+   */
   write(frame: Frame): Effect.Effect<void, ConnectionClosed> {
-    return Effect.async<void, ConnectionClosed>((resume) => {
-      if (this.state !== "open") return resume(Effect.fail(this.closedError))
-      this.socket.send(frame, (error) => {
-        if (error === undefined || error === null) {
-          this.stats.sent(frame)
-          resume(Effect.void)
-        } else {
-          resume(Effect.fail(this.state === "closed" ? this.closedError : new ConnectionClosed({ code: 1006, reason: "the socket refused the write" })))
-        }
-      })
+    return Effect.suspend(() => this.startWrite(frame))
+  }
+
+  /**
+   * Hands `frame` to the socket now; the returned effect waits for the outcome (already known if the transport
+   * took it synchronously). A wait still open when the connection ends fails with the close error.
+   */
+  startWrite(frame: Frame): Effect.Effect<void, ConnectionClosed> {
+    if (this.state !== "open") return Effect.fail(this.closedError)
+    let outcome: Effect.Effect<void, ConnectionClosed> | undefined
+    let resume: ((outcome: Effect.Effect<void, ConnectionClosed>) => void) | undefined
+    this.socket.send(frame, (error) => {
+      if (outcome !== undefined) return
+      if (error === undefined || error === null) {
+        this.stats.sent(frame)
+        outcome = Effect.void
+      } else {
+        outcome = Effect.fail(
+          this.state === "closed" ? this.closedError : new ConnectionClosed({ code: 1006, reason: "the socket refused the write" })
+        )
+      }
+      resume?.(outcome)
+    })
+    if (outcome !== undefined) return outcome
+    return Effect.async<void, ConnectionClosed>((callback) => {
+      if (outcome !== undefined) return callback(outcome)
+      const settle = (result: Effect.Effect<void, ConnectionClosed>) => {
+        this.waitingWrites.delete(settle)
+        outcome ??= result
+        callback(outcome)
+      }
+      resume = settle
+      this.waitingWrites.add(settle)
+      return Effect.sync(() => this.waitingWrites.delete(settle))
     })
   }
 

@@ -7,9 +7,12 @@
 import { Clock, Duration, Effect, Exit } from "effect"
 import { Signal } from "./Signal.js"
 
+/** What a deadline does when it passes: something synchronous, or an effect the timer forks (a graceful close). */
+export type Expiry = () => void | Effect.Effect<void>
+
 interface Entry {
   readonly at: number
-  readonly fire: () => void
+  readonly fire: Expiry
 }
 
 export class Deadlines {
@@ -19,8 +22,13 @@ export class Deadlines {
   private wake = new Signal<void>()
   private running = false
 
+  /** Whether the timer fiber serves deadlines (it stops when its owner's scope closes). */
+  get isRunning(): boolean {
+    return this.running
+  }
+
   /** Calls `fire` `after` from now on the Effect clock, unless the returned `cancel` runs first. */
-  within(after: Duration.Duration, fire: () => void): Effect.Effect<() => void> {
+  within(after: Duration.Duration, fire: Expiry): Effect.Effect<() => void> {
     return Effect.map(Clock.currentTimeMillis, (now) => {
       const key = this.add(now + Duration.toMillis(after), fire)
       return () => this.remove(key)
@@ -28,7 +36,7 @@ export class Deadlines {
   }
 
   /** Calls `fire` at `at` (Effect-clock milliseconds) unless `remove` comes first. */
-  add(at: number, fire: () => void): number {
+  add(at: number, fire: Expiry): number {
     const key = ++this.nextKey
     this.entries.set(key, { at, fire })
     if (this.armedAt === undefined || at < this.armedAt) this.wake.done(Exit.void)
@@ -43,12 +51,13 @@ export class Deadlines {
    * Waits for `wait`, calling `expire` (which must end the wait, e.g. by completing the awaited Deferred) once
    * `after` has passed. Uses the shared timer while it runs; after its owner closed, an ordinary timeout race.
    */
-  bound<A, E>(wait: Effect.Effect<A, E>, after: Duration.Duration, expire: () => void): Effect.Effect<A, E> {
+  bound<A, E>(wait: Effect.Effect<A, E>, after: Duration.Duration, expire: Expiry): Effect.Effect<A, E> {
     return Effect.suspend(() => {
       if (!Duration.isFinite(after)) return wait
       if (this.running) return Effect.flatMap(this.within(after, expire), (cancel) => Effect.ensuring(wait, Effect.sync(cancel)))
       return Effect.timeout(Effect.interruptible(wait), after).pipe(
-        Effect.catchTag("TimeoutException", () => Effect.zipRight(Effect.sync(expire), wait))
+        Effect.catchTag("TimeoutException", () =>
+          Effect.zipRight(Effect.flatMap(Effect.sync(expire), (effect) => effect ?? Effect.void), wait))
       ) as Effect.Effect<A, E>
     })
   }
@@ -66,7 +75,8 @@ export class Deadlines {
       for (const [key, entry] of this.entries) {
         if (entry.at <= now) {
           this.entries.delete(key)
-          entry.fire()
+          const effect = entry.fire()
+          if (effect !== undefined) yield* Effect.fork(effect)
         } else if (earliest === undefined || entry.at < earliest) {
           earliest = entry.at
         }
