@@ -117,6 +117,8 @@ export const make = (options: HomeAssistantOptions) =>
         timeout: duration(options.heartbeat?.timeout, "10 seconds")
       }
     const link = yield* Link.make
+    const deadlines = new Deadlines(yield* Effect.clock)
+    yield* Effect.forkIn(deadlines.run, layerScope)
     const subscriptions = new Set<LiveSubscription>()
 
     /** Runs `command` on the live session; a session that ends before the write hands it to the next one. */
@@ -132,8 +134,6 @@ export const make = (options: HomeAssistantOptions) =>
       return Effect.timeoutFail(attempt, { duration: timeout, onTimeout: () => new CommandTimeout({ command: name, after: timeout }) })
     }
 
-    const deadlines = new Deadlines()
-    yield* Effect.forkIn(deadlines.run, layerScope)
 
     /**
      * A command: on a live session it is written at once and its result awaited under a deadline entry (no
@@ -148,14 +148,10 @@ export const make = (options: HomeAssistantOptions) =>
           onSession(name, (session) => Effect.flatMap(session.send(message), (sent) => sent.result), timeout)
         const session = link.current
         if (session === undefined) return waiting()
-        return session.send(message).pipe(
-          Effect.flatMap((sent) =>
-            Effect.flatMap(
-              deadlines.within(timeout, () => session.expire(sent.id, new CommandTimeout({ command: name, after: timeout }))),
-              (cancel) => Effect.ensuring(sent.result, Effect.sync(cancel))
-            )
-          ),
-          Effect.catchTag("SessionEnded", waiting)
+        return Effect.catchIf(
+          session.command(message, timeout, name),
+          (error): error is SessionEnded => error._tag === "SessionEnded",
+          waiting
         )
       })
 
@@ -174,7 +170,7 @@ export const make = (options: HomeAssistantOptions) =>
     /** Opens an authenticated session in its own scope, with its reader and heartbeat. */
     const startSession = Effect.gen(function*() {
       const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
-      const session = yield* openSession(client, settings).pipe(
+      const session = yield* openSession(client, settings, deadlines).pipe(
         Scope.extend(scope),
         Effect.tapErrorCause(() => Scope.close(scope, Exit.void))
       )

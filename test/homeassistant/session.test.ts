@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
+import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import type { Connection } from "../../src/core/Connection.js"
+import { Deadlines } from "../../src/core/internal/deadlines.js"
 import { Session } from "../../src/homeassistant/internal/session.js"
-import { WebSocketClient } from "../../src/index.js"
+import { CommandTimeout, WebSocketClient } from "../../src/index.js"
 import { WebSocketTestServer } from "../../src/testing/index.js"
 import { run } from "../core/kit.js"
 
@@ -12,7 +14,9 @@ describe("Home Assistant session (in-memory transport)", () => {
       const server = yield* WebSocketTestServer
       const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
       const peer = yield* server.accepted
-      const session = new Session(client, connection, "2026.1.2")
+      const deadlines = new Deadlines(yield* Effect.clock)
+      yield* Effect.forkScoped(deadlines.run)
+      const session = new Session(client, connection, "2026.1.2", deadlines)
       yield* Effect.forkScoped(session.run)
       const events: Array<unknown> = []
       const sent = yield* session.send({ type: "subscribe_events" }, (id) => session.route(id, (e) => events.push(e)))
@@ -30,5 +34,56 @@ describe("Home Assistant session (in-memory transport)", () => {
       expect(yield* Fiber.join(ping)).toBeNull()
       expect(events).toStrictEqual([{ event_type: "mine" }])
       expect(session.isAlive).toBe(true)
+    })))
+
+  it.effect("over another WebSocketClient implementation: ids still strictly increase, results and timeouts still work", () =>
+    run(Effect.gen(function*() {
+      const inner = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      // A client that wraps every connection in its own handle: the session cannot reach the core's internals.
+      const handles = new Map<Connection, Connection>()
+      const unwrap = (connection: Connection) => handles.get(connection) ?? connection
+      const client = WebSocketClient.of({
+        ...inner,
+        connect: (options) =>
+          Effect.map(inner.connect(options), (connection) => {
+            const handle: Connection = {
+              id: connection.id,
+              url: connection.url,
+              get protocol() { return connection.protocol },
+              get state() { return connection.state },
+              get messages() { return connection.messages },
+              get closed() { return connection.closed },
+              get buffered() { return connection.buffered },
+              get peakBuffered() { return connection.peakBuffered }
+            }
+            handles.set(handle, connection)
+            return handle
+          }),
+        send: (connection, message, options) => inner.send(unwrap(connection), message, options),
+        receive: (connection, options) => inner.receive(unwrap(connection), options),
+        close: (connection, options) => inner.close(unwrap(connection), options)
+      })
+      const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
+      const peer = yield* server.accepted
+      const deadlines = new Deadlines(yield* Effect.clock)
+      yield* Effect.forkScoped(deadlines.run)
+      const session = new Session(client, connection, "2026.1.2", deadlines)
+      yield* Effect.forkScoped(session.run)
+      const calls = yield* Effect.fork(Effect.all(
+        [1, 2, 3].map((n) => session.command({ type: "call_service", n }, Duration.seconds(5), "call_service")),
+        { concurrency: "unbounded" }
+      ))
+      const ids: Array<unknown> = []
+      for (let i = 0; i < 3; i++) ids.push(((yield* peer.receiveJson) as { readonly id: unknown }).id)
+      expect(ids).toStrictEqual([1, 2, 3])
+      yield* peer.push(ids.map((id) => ({ id, type: "result", success: true, result: id })))
+      expect(yield* Fiber.join(calls)).toStrictEqual([1, 2, 3])
+      const late = yield* Effect.fork(session.command({ type: "get_states" }, Duration.seconds(5), "get_states"))
+      expect(yield* peer.receiveJson).toStrictEqual({ type: "get_states", id: 4 })
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Fiber.await(late)).toStrictEqual(
+        Exit.fail(new CommandTimeout({ command: "get_states", after: Duration.seconds(5) }))
+      )
     })))
 })

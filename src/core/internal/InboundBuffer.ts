@@ -68,15 +68,19 @@ export class InboundBuffer<A, E> {
     return Effect.zipRight(this.awaitItem, this.take)
   })
 
+  /** Removes and returns every message buffered now, without waiting. */
+  drain(): ReadonlyArray<A> {
+    if (this.size === 0) return []
+    const batch = this.items.slice(this.head)
+    this.items = []
+    this.head = 0
+    this.afterTake()
+    return batch
+  }
+
   /** Every message available now (at least one, waiting if needed); fails with the end once drained. */
   readonly takeAll: Effect.Effect<ReadonlyArray<A>, E> = Effect.suspend(() => {
-    if (this.size > 0) {
-      const batch = this.items.slice(this.head)
-      this.items = []
-      this.head = 0
-      this.afterTake()
-      return Effect.succeed(batch)
-    }
+    if (this.size > 0) return Effect.succeed(this.drain())
     if (this.ended !== undefined) return Effect.fail(this.failure(this.ended))
     return Effect.zipRight(this.awaitItem, this.takeAll)
   })

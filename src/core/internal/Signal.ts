@@ -23,8 +23,19 @@ export class Signal<A, E = never> {
     return true
   }
 
+  /** Runs `callback` once the signal completes (at once if it has), before the waiters it wakes resume. */
+  onDone(callback: () => void): void {
+    if (this.outcome !== undefined) return callback()
+    ;(this.waiters ??= []).push(callback)
+  }
+
   /** Waits for the outcome; an interrupted waiter leaves nothing behind. */
   get await(): Effect.Effect<A, E> {
+    return this.awaitOr(undefined)
+  }
+
+  /** `await`, running `onInterrupt` if the waiter is interrupted before the outcome. */
+  awaitOr(onInterrupt: (() => void) | undefined): Effect.Effect<A, E> {
     const outcome = this.outcome
     if (outcome !== undefined) return outcome
     return Effect.async<A, E>((resume) => {
@@ -34,6 +45,7 @@ export class Signal<A, E = never> {
       return Effect.sync(() => {
         const index = this.waiters?.indexOf(wake) ?? -1
         if (index >= 0) this.waiters?.splice(index, 1)
+        onInterrupt?.()
       })
     })
   }

@@ -23,6 +23,9 @@ interface CloseReport {
 
 let nextConnectionId = 0
 
+/** What `startWrite` returns when the transport took the frame at once: there is nothing left to wait for. */
+export const written: Effect.Effect<void> = Effect.void
+
 export interface ConnectionSettings {
   readonly request: TransportRequest
   readonly bufferSize: number
@@ -42,6 +45,7 @@ export class ConnectionImpl implements Connection {
   private shutdownResult: Signal<boolean> | undefined = undefined
   private pongWaiter: Signal<void> | undefined = undefined
   private endReason: EndReason | CloseReport | undefined = undefined
+  private listener: ((message: InboundMessage) => void) | undefined = undefined
   // Writes waiting for the transport's verdict; released with the close error if the connection ends first.
   private readonly waitingWrites = new Set<(outcome: Effect.Effect<void, ConnectionClosed>) => void>()
 
@@ -136,7 +140,18 @@ export class ConnectionImpl implements Connection {
 
   private handleMessage(frame: Frame): void {
     this.stats.received(frame)
-    this.buffer.push(decodeFrame(frame))
+    if (this.listener === undefined) this.buffer.push(decodeFrame(frame))
+    else this.listener(decodeFrame(frame))
+  }
+
+  /**
+   * For a protocol client that owns this connection and never blocks on a message (it routes each to a waiting
+   * command or an unbounded mailbox): hands it every buffered message now and each later one as it arrives, in
+   * order, instead of buffering them. `receive` and `messages` then see only the end.
+   */
+  listen(listener: (message: InboundMessage) => void): void {
+    this.listener = listener
+    for (const message of this.buffer.drain()) listener(message)
   }
 
   private handleFailure(failure: TransportFailure): void {
@@ -172,7 +187,7 @@ export class ConnectionImpl implements Connection {
 
   /** Waits for the opening handshake, bounded by `timeout` (a `Timeout` for connect once it passes). */
   awaitOpen(timeout: Duration.Duration): Effect.Effect<void, ConnectError> {
-    return this.deadlines.bound(this.opened.await, timeout, () => {
+    return this.deadlines.awaitSignal(this.opened, timeout, () => {
       this.opened.done(Exit.fail(new Timeout({ operation: "connect", after: timeout })))
     })
   }
@@ -200,12 +215,13 @@ export class ConnectionImpl implements Connection {
       if (this.state === "open") this.state = "closing"
       this.socket.close(code, reason)
       let clean = true
-      return this.deadlines.bound(this.closedSignal.await, this.settings.closeTimeout, () => {
-        clean = false
-        this.abort(new ConnectionClosed({ code: 1006, reason: "close handshake timed out" }))
-      }).pipe(
-        Effect.flatMap(() => Effect.sync(() => clean)),
-        Effect.tap((outcome) => Effect.sync(() => result.done(Exit.succeed(outcome))))
+      this.closedSignal.onDone(() => result.done(Exit.succeed(clean)))
+      return Effect.zipRight(
+        this.deadlines.awaitSignal(this.closedSignal, this.settings.closeTimeout, () => {
+          clean = false
+          this.abort(new ConnectionClosed({ code: 1006, reason: "close handshake timed out" }))
+        }),
+        result.await
       )
     }).pipe(Effect.uninterruptible)
   }
@@ -231,7 +247,7 @@ export class ConnectionImpl implements Connection {
       if (outcome !== undefined) return
       if (error === undefined || error === null) {
         this.stats.sent(frame)
-        outcome = Effect.void
+        outcome = written
       } else {
         outcome = Effect.fail(
           this.state === "closed" ? this.closedError : new ConnectionClosed({ code: 1006, reason: "the socket refused the write" })

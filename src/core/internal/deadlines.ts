@@ -4,7 +4,7 @@
  * and of opening a connection. Entries are removed when their operation completes; the fiber sleeps until the
  * earliest deadline, and `TestClock` drives it like any other sleep.
  */
-import { Clock, Duration, Effect, Exit } from "effect"
+import { type Clock, Duration, Effect, Exit } from "effect"
 import { Signal } from "./Signal.js"
 
 /** What a deadline does when it passes: something synchronous, or an effect the timer forks (a graceful close). */
@@ -22,17 +22,17 @@ export class Deadlines {
   private wake = new Signal<void>()
   private running = false
 
+  /** `clock` must be the clock of the fiber that runs `run` (the owner's), so entries and the timer agree. */
+  constructor(private readonly clock: Clock.Clock) {}
+
   /** Whether the timer fiber serves deadlines (it stops when its owner's scope closes). */
   get isRunning(): boolean {
     return this.running
   }
 
-  /** Calls `fire` `after` from now on the Effect clock, unless the returned `cancel` runs first. */
-  within(after: Duration.Duration, fire: Expiry): Effect.Effect<() => void> {
-    return Effect.map(Clock.currentTimeMillis, (now) => {
-      const key = this.add(now + Duration.toMillis(after), fire)
-      return () => this.remove(key)
-    })
+  /** Calls `fire` `after` from now on the owner's clock unless `remove(key)` comes first; returns the key. */
+  addAfter(after: Duration.Duration, fire: Expiry): number {
+    return this.add(this.clock.unsafeCurrentTimeMillis() + Duration.toMillis(after), fire)
   }
 
   /** Calls `fire` at `at` (Effect-clock milliseconds) unless `remove` comes first. */
@@ -48,17 +48,34 @@ export class Deadlines {
   }
 
   /**
-   * Waits for `wait`, calling `expire` (which must end the wait, e.g. by completing the awaited Deferred) once
+   * Waits for `wait`, calling `expire` (which must end the wait, e.g. by completing the awaited signal) once
    * `after` has passed. Uses the shared timer while it runs; after its owner closed, an ordinary timeout race.
    */
   bound<A, E>(wait: Effect.Effect<A, E>, after: Duration.Duration, expire: Expiry): Effect.Effect<A, E> {
     return Effect.suspend(() => {
       if (!Duration.isFinite(after)) return wait
-      if (this.running) return Effect.flatMap(this.within(after, expire), (cancel) => Effect.ensuring(wait, Effect.sync(cancel)))
+      if (this.running) {
+        const key = this.addAfter(after, expire)
+        return Effect.ensuring(wait, Effect.sync(() => this.remove(key)))
+      }
       return Effect.timeout(Effect.interruptible(wait), after).pipe(
         Effect.catchTag("TimeoutException", () =>
           Effect.zipRight(Effect.flatMap(Effect.sync(expire), (effect) => effect ?? Effect.void), wait))
       ) as Effect.Effect<A, E>
+    })
+  }
+
+  /**
+   * Awaits `signal`, calling `expire` (which must complete the signal) once `after` has passed. Costs one map
+   * entry: no fiber, no finalizer; the entry goes when the signal completes, however it completes.
+   */
+  awaitSignal<A, E>(signal: Signal<A, E>, after: Duration.Duration, expire: Expiry): Effect.Effect<A, E> {
+    return Effect.suspend(() => {
+      if (signal.isDone || !Duration.isFinite(after)) return signal.await
+      if (!this.running) return this.bound(signal.await, after, expire)
+      const key = this.addAfter(after, expire)
+      signal.onDone(() => this.remove(key))
+      return signal.await
     })
   }
 
@@ -70,7 +87,7 @@ export class Deadlines {
 
   private readonly loop: Effect.Effect<never> = Effect.gen(this, function*() {
     while (true) {
-      const now = yield* Clock.currentTimeMillis
+      const now = this.clock.unsafeCurrentTimeMillis()
       let earliest: number | undefined
       for (const [key, entry] of this.entries) {
         if (entry.at <= now) {
@@ -85,7 +102,7 @@ export class Deadlines {
       this.armedAt = earliest
       yield* earliest === undefined
         ? this.wake.await
-        : Effect.raceFirst(Effect.sleep(earliest - now), this.wake.await)
+        : Effect.raceFirst(this.clock.sleep(Duration.millis(earliest - now)), this.wake.await)
     }
   })
 }

@@ -3,6 +3,7 @@
  */
 import { type Duration, Effect, Redacted, type Scope } from "effect"
 import type { ConnectError, InvalidMessage, ReceiveError, SendError } from "../../core/errors.js"
+import type { Deadlines } from "../../core/internal/deadlines.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
 import { AuthInvalid, CommandTimeout, HandshakeFailed, type HomeAssistantError, type ConnectionLost } from "../errors.js"
 import { authMessage, supportedFeaturesMessage } from "../messages.js"
@@ -37,7 +38,8 @@ const typeOf = (message: unknown): unknown =>
 /** Opens and authenticates one session; its connection lives in the surrounding scope. */
 export const openSession = (
   client: WebSocketClient["Type"],
-  settings: SessionSettings
+  settings: SessionSettings,
+  deadlines: Deadlines
 ): Effect.Effect<Session, OpenError, Scope.Scope> =>
   Effect.gen(function*() {
     const connection = yield* client.connect({
@@ -66,7 +68,7 @@ export const openSession = (
       duration: settings.authTimeout,
       onTimeout: () => new CommandTimeout({ command: "auth", after: settings.authTimeout })
     })
-    const session = new Session(client, connection, haVersion)
+    const session = new Session(client, connection, haVersion, deadlines)
     yield* Effect.forkScoped(session.run)
     const features = yield* session.send(supportedFeaturesMessage).pipe(
       Effect.catchTag("SessionEnded", () => new HandshakeFailed({ reason: "the connection closed during setup" }))

@@ -1,14 +1,17 @@
 /**
- * One authenticated connection to Home Assistant: id allocation and writes as one atomic step, results routed to
- * their commands, events to their subscriptions. A session never outlives its connection and is never reused.
+ * One authenticated connection to Home Assistant: id allocation and writes as one synchronous step, results routed
+ * to their commands, events to their subscriptions. A session never outlives its connection and is never reused.
  */
-import { Data, Effect, Exit, Stream } from "effect"
+import { Data, Duration, Effect, Either, Exit, Stream } from "effect"
 import type { Connection } from "../../core/Connection.js"
-import type { InvalidMessage } from "../../core/errors.js"
-import type { WebSocketClient } from "../../core/WebSocketClient.js"
-import { type CommandTimeout, ConnectionLost, HomeAssistantError } from "../errors.js"
-import type { CommandMessage, ErrorPayload } from "../messages.js"
+import { ConnectionClosed, type InvalidMessage } from "../../core/errors.js"
+import { ConnectionImpl, written } from "../../core/internal/connection.js"
+import type { Deadlines } from "../../core/internal/deadlines.js"
 import { Signal } from "../../core/internal/Signal.js"
+import { encodeMessage } from "../../core/message.js"
+import type { WebSocketClient } from "../../core/WebSocketClient.js"
+import { CommandTimeout, ConnectionLost, HomeAssistantError } from "../errors.js"
+import type { CommandMessage, ErrorPayload } from "../messages.js"
 
 /** Internal: the session ended before the command was written, so it may safely go to the next session. */
 export class SessionEnded extends Data.TaggedError("SessionEnded") {}
@@ -36,11 +39,20 @@ const toHomeAssistantError = (error: ErrorPayload | undefined): HomeAssistantErr
     ...(error?.translation_placeholders === undefined ? {} : { translationPlaceholders: error.translation_placeholders })
   })
 
+/** A command handed to the connection: its id, its result signal, and the write still to wait for (if any). */
+interface Started {
+  readonly id: number
+  readonly pending: Pending
+  readonly write: Effect.Effect<void, ConnectionClosed>
+}
+
 export class Session {
   private nextId = 0
   private alive = true
   private readonly pending = new Map<number, Pending>()
   private readonly routes = new Map<number, (event: unknown) => void>()
+  private readonly impl: ConnectionImpl | undefined
+  // Only for a connection of another WebSocketClient implementation, whose writes may not start synchronously.
   private readonly writeLock = Effect.unsafeMakeSemaphore(1)
   /** Completes once the session has ended, whatever ended it. */
   readonly ended = new Signal<void>()
@@ -48,41 +60,94 @@ export class Session {
   constructor(
     private readonly client: WebSocketClient["Type"],
     readonly connection: Connection,
-    readonly haVersion: string
-  ) {}
+    readonly haVersion: string,
+    private readonly deadlines: Deadlines
+  ) {
+    this.impl = connection instanceof ConnectionImpl ? connection : undefined
+  }
 
   get isAlive(): boolean {
     return this.alive
   }
 
   /**
-   * Allocates the next id and writes the command under one lock, so ids reach the wire strictly increasing.
-   * `beforeWrite` runs with the id before the frame leaves (a subscription registers its route there).
+   * Writes a command and waits for its result, failing with `CommandTimeout` after `timeout`. Id allocation and the
+   * write happen in one synchronous step, so ids reach the wire strictly increasing without a lock; the deadline is
+   * one entry on the shared timer, removed when the result arrives.
+   */
+  command(
+    message: CommandMessage,
+    timeout: Duration.Duration,
+    name: string
+  ): Effect.Effect<unknown, ResultError | SessionEnded | InvalidMessage> {
+    if (this.impl === undefined || !this.deadlines.isRunning) {
+      return Effect.flatMap(this.send(message), (sent) =>
+        Effect.timeoutFail(sent.result, { duration: timeout, onTimeout: () => new CommandTimeout({ command: name, after: timeout }) }))
+    }
+    return Effect.suspend((): Effect.Effect<unknown, ResultError | SessionEnded | InvalidMessage> => {
+      const started = this.start(message, undefined)
+      if (!("id" in started)) return started
+      const { id, pending, write } = started
+      if (Duration.isFinite(timeout)) {
+        const key = this.deadlines.addAfter(timeout, () => this.expire(id, new CommandTimeout({ command: name, after: timeout })))
+        pending.result.onDone(() => this.deadlines.remove(key))
+      }
+      return write === written ? this.awaitResult(id, pending) : Effect.zipRight(this.afterWrite(id, write), this.awaitResult(id, pending))
+    })
+  }
+
+  /**
+   * Writes a command; `beforeWrite` runs with the id before the frame leaves (a subscription registers its route
+   * there). Succeeds once the frame is written, with the id and the awaitable result.
    */
   send(
     message: CommandMessage,
     beforeWrite?: (id: number) => void
   ): Effect.Effect<Sent, SessionEnded | InvalidMessage> {
-    return this.writeLock.withPermits(1)(Effect.suspend(() => {
-      if (!this.alive) return Effect.fail(new SessionEnded())
-      const id = ++this.nextId
-      const result = new Signal<unknown, ResultError>()
-      this.pending.set(id, { command: message.type, result })
-      beforeWrite?.(id)
-      const sent: Sent = {
-        id,
-        result: result.await.pipe(Effect.ensuring(Effect.sync(() => this.pending.delete(id))))
-      }
-      return this.client.send(this.connection, { ...message, id }).pipe(
-        Effect.as(sent),
-        Effect.catchAll((error): Effect.Effect<never, SessionEnded | InvalidMessage> => {
-          this.pending.delete(id)
-          this.routes.delete(id)
-          // A closed socket refuses the write before anything leaves: the command may go to the next session.
-          return error._tag === "InvalidMessage" ? Effect.fail(error) : Effect.fail(new SessionEnded())
-        })
-      )
-    }))
+    const write = Effect.suspend(() => {
+      const started = this.start(message, beforeWrite)
+      if (!("id" in started)) return started
+      const { id, pending, write } = started
+      const sent: Sent = { id, result: this.awaitResult(id, pending) }
+      return write === written ? Effect.succeed(sent) : Effect.as(this.afterWrite(id, write), sent)
+    })
+    return this.impl === undefined ? this.writeLock.withPermits(1)(write) : write
+  }
+
+  /** Allocates the id, registers the command and starts its write, all synchronously. */
+  private start(
+    message: CommandMessage,
+    beforeWrite: ((id: number) => void) | undefined
+  ): Started | Effect.Effect<never, SessionEnded | InvalidMessage> {
+    if (!this.alive) return Effect.fail(new SessionEnded())
+    const frame = encodeMessage({ ...message, id: this.nextId + 1 })
+    if (Either.isLeft(frame)) return Effect.fail(frame.left)
+    const id = ++this.nextId
+    const pending: Pending = { command: message.type, result: new Signal<unknown, ResultError>() }
+    this.pending.set(id, pending)
+    beforeWrite?.(id)
+    const write = this.impl === undefined
+      ? Effect.mapError(this.client.send(this.connection, frame.right), (): ConnectionClosed =>
+        new ConnectionClosed({ code: 1006, reason: "write failed" }))
+      : this.impl.startWrite(frame.right)
+    return { id, pending, write }
+  }
+
+  /** Waits for a write that the socket did not take at once; a refused write means the next session gets it. */
+  private afterWrite(id: number, write: Effect.Effect<void, ConnectionClosed>): Effect.Effect<void, SessionEnded> {
+    return Effect.catchAll(write, () => {
+      this.pending.delete(id)
+      this.routes.delete(id)
+      // A closed socket refuses the write before anything leaves: the command may go to the next session.
+      return Effect.fail(new SessionEnded())
+    })
+  }
+
+  /** The command's result; a caller that stops waiting takes its pending entry with it. */
+  private awaitResult(id: number, pending: Pending): Effect.Effect<unknown, ResultError> {
+    return pending.result.awaitOr(() => {
+      if (this.pending.get(id) === pending) this.pending.delete(id)
+    })
   }
 
   /** Fails command `id` with `error` if it is still waiting (its deadline passed). */
@@ -102,14 +167,21 @@ export class Session {
     this.routes.delete(id)
   }
 
-  /** Reads the connection until it ends, dispatching results and events; then ends the session. */
-  readonly run: Effect.Effect<void> = Effect.suspend(() =>
-    this.connection.messages.pipe(
-      Stream.runForEach((frame) => Effect.sync(() => this.dispatchFrame(frame))),
-      Effect.ignore,
-      Effect.ensuring(Effect.sync(() => this.end()))
-    )
-  )
+  /**
+   * Reads the connection until it ends, dispatching results and events as they arrive (on the socket's event,
+   * with no reader fiber in between); then ends the session.
+   */
+  readonly run: Effect.Effect<void> = Effect.suspend(() => {
+    const impl = this.impl
+    if (impl === undefined) {
+      return this.connection.messages.pipe(
+        Stream.runForEach((frame) => Effect.sync(() => this.dispatchFrame(frame))),
+        Effect.ignore
+      )
+    }
+    impl.listen((frame) => this.dispatchFrame(frame))
+    return impl.closed
+  }).pipe(Effect.ensuring(Effect.sync(() => this.end())))
 
   /** Ends the session now: written commands fail with `ConnectionLost`, later ones wait for the next session. */
   end(): void {
