@@ -23,6 +23,8 @@ interface CloseReport {
 
 let nextConnectionId = 0
 
+const CONNECT_ABANDONED = new ConnectionClosed({ code: 1006, reason: "connect did not complete" })
+
 /** What `startWrite` returns when the transport took the frame at once: there is nothing left to wait for. */
 export const written: Effect.Effect<void> = Effect.void
 
@@ -185,11 +187,15 @@ export class ConnectionImpl implements Connection {
     this.onFinished(this)
   }
 
-  /** Waits for the opening handshake, bounded by `timeout` (a `Timeout` for connect once it passes). */
+  /**
+   * Waits for the opening handshake, bounded by `timeout` (a `Timeout` for connect once it passes). A connect that
+   * times out or is interrupted destroys its socket; one the transport failed is already ending.
+   */
   awaitOpen(timeout: Duration.Duration): Effect.Effect<void, ConnectError> {
     return this.deadlines.awaitSignal(this.opened, timeout, () => {
       this.opened.done(Exit.fail(new Timeout({ operation: "connect", after: timeout })))
-    })
+      this.abort(CONNECT_ABANDONED)
+    }, () => this.abort(CONNECT_ABANDONED))
   }
 
   /** Destroys the socket at once: for a connect that failed, timed out or was interrupted. */

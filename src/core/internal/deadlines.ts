@@ -66,16 +66,22 @@ export class Deadlines {
   }
 
   /**
-   * Awaits `signal`, calling `expire` (which must complete the signal) once `after` has passed. Costs one map
-   * entry: no fiber, no finalizer; the entry goes when the signal completes, however it completes.
+   * Awaits `signal`, calling `expire` (which must complete the signal) once `after` has passed, and `onInterrupt`
+   * if the waiter is interrupted. Costs one map entry: no fiber, no finalizer; the entry goes when the signal
+   * completes, however it completes.
    */
-  awaitSignal<A, E>(signal: Signal<A, E>, after: Duration.Duration, expire: Expiry): Effect.Effect<A, E> {
+  awaitSignal<A, E>(
+    signal: Signal<A, E>,
+    after: Duration.Duration,
+    expire: Expiry,
+    onInterrupt?: () => void
+  ): Effect.Effect<A, E> {
     return Effect.suspend(() => {
-      if (signal.isDone || !Duration.isFinite(after)) return signal.await
-      if (!this.running) return this.bound(signal.await, after, expire)
+      if (signal.isDone || !Duration.isFinite(after)) return signal.awaitOr(onInterrupt)
+      if (!this.running) return this.bound(signal.awaitOr(onInterrupt), after, expire)
       const key = this.addAfter(after, expire)
       signal.onDone(() => this.remove(key))
-      return signal.await
+      return signal.awaitOr(onInterrupt)
     })
   }
 

@@ -33,50 +33,69 @@ export interface ResolvedConnect extends ConnectionSettings {
   readonly heartbeat: { readonly interval: Duration.Duration; readonly timeout: Duration.Duration } | undefined
 }
 
-/** Validates every connect option; the first problem is the typed error. */
+/**
+ * Validates every connect option; the first problem is the typed error. Plain code rather than a generator: it
+ * runs on every connect, and each step of an Effect generator costs an allocation or two.
+ */
 export const resolveConnectOptions = (
   options: ConnectOptions,
   guard: HostGuard | undefined
-): Effect.Effect<ResolvedConnect, InvalidUrl | InvalidOption | HostDenied> =>
-  Effect.gen(function*() {
-    if (typeof options !== "object" || options === null) {
-      return yield* new InvalidOption({ option: "options", reason: "expected an object with a url" })
-    }
-    const url = yield* parseWebSocketUrl(options.url)
-    const denied = guard?.checkHost(url.hostname)
-    if (denied !== undefined) return yield* denied
-    const headers = yield* validateHeaders(options.headers)
-    const connectTimeout = yield* durationOr("timeout", options.timeout, DEFAULT_CONNECT_TIMEOUT)
-    const closeTimeout = yield* durationOr("closeTimeout", options.closeTimeout, DEFAULT_CLOSE_TIMEOUT)
-    const protocols = yield* validateProtocols(options.protocols)
-    const maxPayload = yield* positiveInteger("maxPayload", options.maxPayload, DEFAULT_MAX_PAYLOAD)
-    const bufferSize = yield* positiveInteger("bufferSize", options.bufferSize, DEFAULT_BUFFER_SIZE, 1 << 24)
-    const heartbeat = options.heartbeat === undefined ? undefined : {
-      interval: yield* decodeDuration("heartbeat.interval", options.heartbeat.interval),
-      timeout: yield* decodeDuration("heartbeat.timeout", options.heartbeat.timeout)
-    }
-    if (heartbeat !== undefined && !Duration.greaterThan(heartbeat.interval, Duration.zero)) {
-      return yield* new InvalidOption({ option: "heartbeat.interval", reason: "must be greater than zero" })
-    }
-    if (options.tls !== undefined && (typeof options.tls !== "object" || options.tls === null)) {
-      return yield* new InvalidOption({ option: "tls", reason: "expected an object" })
-    }
-    return {
-      request: {
-        url,
-        redactedUrl: redactUrl(url),
-        headers,
-        protocols,
-        maxPayload,
-        tls: options.tls,
-        checkAddress: guard === undefined ? undefined : (address: string) => guard.checkAddress(url.hostname, address)
-      },
-      bufferSize,
-      closeTimeout,
-      connectTimeout,
-      heartbeat
-    }
+): Either.Either<ResolvedConnect, InvalidUrl | InvalidOption | HostDenied> => {
+  if (typeof options !== "object" || options === null) {
+    return Either.left(new InvalidOption({ option: "options", reason: "expected an object with a url" }))
+  }
+  const url = parseWebSocketUrl(options.url)
+  if (Either.isLeft(url)) return Either.left(url.left)
+  const denied = guard?.checkHost(url.right.hostname)
+  if (denied !== undefined) return Either.left(denied)
+  const headers = validateHeaders(options.headers)
+  if (Either.isLeft(headers)) return Either.left(headers.left)
+  const connectTimeout = durationOr("timeout", options.timeout, DEFAULT_CONNECT_TIMEOUT)
+  if (Either.isLeft(connectTimeout)) return Either.left(connectTimeout.left)
+  const closeTimeout = durationOr("closeTimeout", options.closeTimeout, DEFAULT_CLOSE_TIMEOUT)
+  if (Either.isLeft(closeTimeout)) return Either.left(closeTimeout.left)
+  const protocols = validateProtocols(options.protocols)
+  if (Either.isLeft(protocols)) return Either.left(protocols.left)
+  const maxPayload = positiveInteger("maxPayload", options.maxPayload, DEFAULT_MAX_PAYLOAD)
+  if (Either.isLeft(maxPayload)) return Either.left(maxPayload.left)
+  const bufferSize = positiveInteger("bufferSize", options.bufferSize, DEFAULT_BUFFER_SIZE, 1 << 24)
+  if (Either.isLeft(bufferSize)) return Either.left(bufferSize.left)
+  const heartbeat = resolveHeartbeat(options.heartbeat)
+  if (Either.isLeft(heartbeat)) return Either.left(heartbeat.left)
+  if (options.tls !== undefined && (typeof options.tls !== "object" || options.tls === null)) {
+    return Either.left(new InvalidOption({ option: "tls", reason: "expected an object" }))
+  }
+  const parsed = url.right
+  return Either.right({
+    request: {
+      url: parsed,
+      redactedUrl: redactUrl(parsed),
+      headers: headers.right,
+      protocols: protocols.right,
+      maxPayload: maxPayload.right,
+      tls: options.tls,
+      checkAddress: guard === undefined ? undefined : (address: string) => guard.checkAddress(parsed.hostname, address)
+    },
+    bufferSize: bufferSize.right,
+    closeTimeout: closeTimeout.right,
+    connectTimeout: connectTimeout.right,
+    heartbeat: heartbeat.right
   })
+}
+
+const resolveHeartbeat = (
+  input: ConnectOptions["heartbeat"]
+): Either.Either<ResolvedConnect["heartbeat"], InvalidOption> => {
+  if (input === undefined) return Either.right(undefined)
+  const interval = decodeDuration("heartbeat.interval", input.interval)
+  if (Either.isLeft(interval)) return Either.left(interval.left)
+  const timeout = decodeDuration("heartbeat.timeout", input.timeout)
+  if (Either.isLeft(timeout)) return Either.left(timeout.left)
+  if (!Duration.greaterThan(interval.right, Duration.zero)) {
+    return Either.left(new InvalidOption({ option: "heartbeat.interval", reason: "must be greater than zero" }))
+  }
+  return Either.right({ interval: interval.right, timeout: timeout.right })
+}
 
 /** Applies an optional bound measured on the Effect clock; `undefined` or infinity means none. */
 export const withOptionalTimeout = <A, E, R, E2>(
