@@ -15,6 +15,10 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
+// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, ha, flood) while iterating.
+const onlyIndex = args.indexOf("--only")
+const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
+const selected = (workload: string) => only === undefined || only.has(workload)
 
 const size = quick
   ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, ha: 100, flood: 20_000 }
@@ -238,15 +242,15 @@ const main = async () => {
   const url = `ws://127.0.0.1:${echo.port}`
   const started = Date.now()
   try {
-    await sequentialWorkload(url)
-    await pipelinedWorkload(url)
-    await requestWorkload(url)
-    await openManyWorkload(url)
+    if (selected("sequential")) await sequentialWorkload(url)
+    if (selected("pipelined")) await pipelinedWorkload(url)
+    if (selected("request")) await requestWorkload(url)
+    if (selected("open")) await openManyWorkload(url)
   } finally {
     echo.stop()
   }
-  await haWorkload()
-  await floodWorkload()
+  if (selected("ha")) await haWorkload()
+  if (selected("flood")) await floodWorkload()
   const seconds = (Date.now() - started) / 1000
 
   const header = ["workload", "contender", "metric", "median", "p99", "× raw ws", "target", ""]
@@ -269,7 +273,7 @@ const main = async () => {
 
   const expected = [rawWs, effectApi, promiseAdapter, platformSocket, rawHa, ours, haws].map((c) => c.name)
     .concat(["raw ws (flood)", "Effect API (flood)"])
-  const missing = expected.filter((name) => !ran.has(name))
+  const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
   if (jsonFile !== undefined) {
     writeFileSync(jsonFile, JSON.stringify({ quick, cores: cpus().length, node: process.version, date: new Date().toISOString(), rows }, null, 2))
     console.log(`\nwrote ${jsonFile}`)
