@@ -13,6 +13,7 @@ import {
   TlsError,
   TransportUnavailable
 } from "./errors.js"
+import type { Frame } from "./message.js"
 import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket } from "./Transport.js"
 import { WebSocketTransport } from "./Transport.js"
 
@@ -153,30 +154,51 @@ export const openNodeSocket = (
   })
   socket.on("close", (code, reason) => events.onClose(code, reason.toString()))
 
-  return {
-    send: (frame, done) => {
-      let reported = false
-      const report = (error?: Error) => {
-        if (reported) return
-        reported = true
-        done(error)
-      }
-      try {
-        socket.send(frame, { binary: typeof frame !== "string" }, (error) => report(error ?? undefined))
-      } catch (error) {
-        return report(error instanceof Error ? error : new Error(String(error)))
-      }
-      // Node wrote the frame to the OS socket synchronously (nothing left in ws's or the stream's buffer, no write
-      // error): it has been handed to the socket now, and ws's callback would only say so on the next tick.
-      if (socket.bufferedAmount === 0 && writtenCleanly(socket)) report()
-    },
-    ping: () => {
-      if (socket.readyState === WebSocketClass.OPEN) socket.ping()
-    },
-    close: (code, reason) => socket.close(code, reason),
-    terminate: () => socket.terminate(),
-    pause: () => socket.pause(),
-    resume: () => socket.resume()
+  return new NodeSocket(socket, WebSocketClass.OPEN)
+}
+
+/** The client's side of one `ws` socket; prototype methods, so an idle connection carries no closures for them. */
+class NodeSocket implements TransportSocket {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly OPEN: number
+  ) {}
+
+  send(frame: Frame, done: (error?: Error) => void): void {
+    let reported = false
+    const report = (error?: Error) => {
+      if (reported) return
+      reported = true
+      done(error)
+    }
+    try {
+      this.socket.send(frame, { binary: typeof frame !== "string" }, (error) => report(error ?? undefined))
+    } catch (error) {
+      return report(error instanceof Error ? error : new Error(String(error)))
+    }
+    // Node wrote the frame to the OS socket synchronously (nothing left in ws's or the stream's buffer, no write
+    // error): it has been handed to the socket now, and ws's callback would only say so on the next tick.
+    if (this.socket.bufferedAmount === 0 && writtenCleanly(this.socket)) report()
+  }
+
+  ping(): void {
+    if (this.socket.readyState === this.OPEN) this.socket.ping()
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason)
+  }
+
+  terminate(): void {
+    this.socket.terminate()
+  }
+
+  pause(): void {
+    this.socket.pause()
+  }
+
+  resume(): void {
+    this.socket.resume()
   }
 }
 

@@ -107,7 +107,7 @@ export const makeWith = (
         return Effect.uninterruptible(Effect.flatMap(Effect.scope, (scope) => {
           let connection: ConnectionImpl
           try {
-            connection = new ConnectionImpl(transport, settings, stats, deadlines, (done) => live.delete(done))
+            connection = new ConnectionImpl(transport, settings, stats, deadlines, live)
           } catch (error) {
             // The thrown error's text may quote the request, so only its kind is reported.
             return Effect.fail(new ConnectionRefused({
@@ -117,7 +117,7 @@ export const makeWith = (
           }
           if (connection.state !== "closed") live.add(connection)
           onCreated?.(connection)
-          return Effect.as(Scope.addFinalizer(scope, connection.shutdown(1000, "")), connection)
+          return Effect.as(Scope.addFinalizerExit(scope, () => connection.shutdown(1000, "")), connection)
         })).pipe(Effect.flatMap((connection) => {
           const opened = Effect.as(connection.awaitOpen(bound), connection)
           const heartbeat = settings.heartbeat

@@ -60,13 +60,28 @@ export class InboundBuffer<A, E> {
     while (this.waiters.length > 0) this.wakeOne()
   }
 
+  private takeEffect: Effect.Effect<A, E> | undefined = undefined
+  private takeAllEffect: Effect.Effect<ReadonlyArray<A>, E> | undefined = undefined
+
   /** The next message, waiting for one if needed; fails with the end once the buffer is drained. */
-  readonly take: Effect.Effect<A, E> = Effect.suspend(() => {
-    const item = this.poll()
-    if (item !== undefined) return Effect.succeed(item.value)
-    if (this.ended !== undefined) return Effect.fail(this.failure(this.ended))
-    return Effect.zipRight(this.awaitItem, this.take)
-  })
+  get take(): Effect.Effect<A, E> {
+    // Built on first use and kept: many connections never take (and a fresh effect per call would allocate).
+    return this.takeEffect ??= this.makeTake()
+  }
+
+  /** Every message available now (at least one, waiting if needed); fails with the end once drained. */
+  get takeAll(): Effect.Effect<ReadonlyArray<A>, E> {
+    return this.takeAllEffect ??= this.makeTakeAll()
+  }
+
+  private makeTake(): Effect.Effect<A, E> {
+    return Effect.suspend(() => {
+      const item = this.poll()
+      if (item !== undefined) return Effect.succeed(item.value)
+      if (this.ended !== undefined) return Effect.fail(this.failure(this.ended))
+      return Effect.zipRight(this.awaitItem, this.take)
+    })
+  }
 
   /** Removes and returns every message buffered now, without waiting. */
   drain(): ReadonlyArray<A> {
@@ -78,12 +93,13 @@ export class InboundBuffer<A, E> {
     return batch
   }
 
-  /** Every message available now (at least one, waiting if needed); fails with the end once drained. */
-  readonly takeAll: Effect.Effect<ReadonlyArray<A>, E> = Effect.suspend(() => {
-    if (this.size > 0) return Effect.succeed(this.drain())
-    if (this.ended !== undefined) return Effect.fail(this.failure(this.ended))
-    return Effect.zipRight(this.awaitItem, this.takeAll)
-  })
+  private makeTakeAll(): Effect.Effect<ReadonlyArray<A>, E> {
+    return Effect.suspend(() => {
+      if (this.size > 0) return Effect.succeed(this.drain())
+      if (this.ended !== undefined) return Effect.fail(this.failure(this.ended))
+      return Effect.zipRight(this.awaitItem, this.takeAll)
+    })
+  }
 
   private failure(ended: () => E): E {
     return this.endError ??= ended()
@@ -112,16 +128,24 @@ export class InboundBuffer<A, E> {
   }
 
   // A woken waiter retries the take itself, so a message is never handed to a fiber that was interrupted meanwhile.
-  private readonly awaitItem: Effect.Effect<void> = Effect.async<void>((resume) => {
-    const waiter: Waiter = { wake: () => resume(Effect.void), woken: false }
-    this.waiters.push(waiter)
-    return Effect.sync(() => {
-      const index = this.waiters.indexOf(waiter)
-      if (index >= 0) this.waiters.splice(index, 1)
-      // Interrupted after being woken: pass the wake-up on so the message does not wait for a new taker.
-      else if (waiter.woken && (this.size > 0 || this.ended !== undefined)) this.wakeOne()
+  private get awaitItem(): Effect.Effect<void> {
+    return this.awaitItemEffect ??= this.makeAwaitItem()
+  }
+
+  private awaitItemEffect: Effect.Effect<void> | undefined = undefined
+
+  private makeAwaitItem(): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      const waiter: Waiter = { wake: () => resume(Effect.void), woken: false }
+      this.waiters.push(waiter)
+      return Effect.sync(() => {
+        const index = this.waiters.indexOf(waiter)
+        if (index >= 0) this.waiters.splice(index, 1)
+        // Interrupted after being woken: pass the wake-up on so the message does not wait for a new taker.
+        else if (waiter.woken && (this.size > 0 || this.ended !== undefined)) this.wakeOne()
+      })
     })
-  })
+  }
 
   private wakeOne(): void {
     const waiter = this.waiters.shift()
