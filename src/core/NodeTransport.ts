@@ -137,10 +137,12 @@ export const openNodeSocket = (
     ...(tls?.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
     ...(tls?.servername === undefined ? {} : { servername: tls.servername })
   })
-  socket.on("upgrade", () => {
+  // The listeners that stay for the socket's life capture only what they need (not the request and its URL).
+  const redactedUrl = request.redactedUrl
+  socket.once("upgrade", () => {
     stage = "upgraded"
   })
-  socket.on("open", () => {
+  socket.once("open", () => {
     stage = "open"
     events.onOpen(socket.protocol)
   })
@@ -149,7 +151,7 @@ export const openNodeSocket = (
   })
   socket.on("pong", () => events.onPong())
   socket.on("error", (error) => {
-    const failure = classifyWsError(error, stage, request.redactedUrl)
+    const failure = classifyWsError(error, stage, redactedUrl)
     if (failure !== undefined) events.onFailure(failure)
   })
   socket.on("close", (code, reason) => events.onClose(code, reason.toString()))

@@ -63,6 +63,10 @@ const asImpl = (connection: Connection): Either.Either<ConnectionImpl, InvalidOp
 
 const GOING_AWAY = { code: 1001, reason: "going away" } as const
 
+// Built outside the connect closures, so the finalizer an open connection keeps retains only the connection
+// (a closure made inside them would keep their whole scope chain: options, settings, the request's URL).
+const closeOnRelease = (connection: ConnectionImpl) => () => connection.shutdown(1000, "")
+
 /** Options of a client instance. */
 export interface WebSocketClientOptions {
   /** Where this client may connect; every `connect` and `request` is checked. Default: anywhere. */
@@ -117,7 +121,7 @@ export const makeWith = (
           }
           if (connection.state !== "closed") live.add(connection)
           onCreated?.(connection)
-          return Effect.as(Scope.addFinalizerExit(scope, () => connection.shutdown(1000, "")), connection)
+          return Effect.as(Scope.addFinalizerExit(scope, closeOnRelease(connection)), connection)
         })).pipe(Effect.flatMap((connection) => {
           const opened = Effect.as(connection.awaitOpen(bound), connection)
           const heartbeat = settings.heartbeat
