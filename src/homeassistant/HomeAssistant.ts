@@ -242,9 +242,11 @@ export const make = (options: HomeAssistantOptions) =>
         yield* onSession(
           String(message.type),
           (session) =>
-            Effect.flatMap(subscription.attach(session), (result) =>
-              // Lost with its session: the supervisor re-attaches it on the next one.
-              Effect.catchTag(result, "ConnectionLost", () => Effect.void)),
+            // Lost with its session (while writing or awaiting the result): the supervisor re-attaches it on the
+            // next one.
+            Effect.flatMap(subscription.attach(session), (result) => result).pipe(
+              Effect.catchTag("ConnectionLost", () => Effect.void)
+            ),
           commandTimeout
         )
         return Mailbox.toStream(mailbox)

@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import type { Connection } from "../../src/core/Connection.js"
 import { Deadlines } from "../../src/core/internal/deadlines.js"
-import { Session } from "../../src/homeassistant/internal/session.js"
-import { CommandTimeout, WebSocketClient } from "../../src/index.js"
+import { Session, SessionEnded } from "../../src/homeassistant/internal/session.js"
+import { CommandTimeout, ConnectionLost, WebSocketClient } from "../../src/index.js"
 import { WebSocketTestServer } from "../../src/testing/index.js"
 import { run } from "../core/kit.js"
 
@@ -85,5 +85,26 @@ describe("Home Assistant session (in-memory transport)", () => {
       expect(yield* Fiber.await(late)).toStrictEqual(
         Exit.fail(new CommandTimeout({ command: "get_states", after: Duration.seconds(5) }))
       )
+    })))
+
+  it.effect("a write handed to the socket but unconfirmed when the connection drops is ConnectionLost, never re-sent", () =>
+    run(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
+      const peer = yield* server.accepted
+      const deadlines = new Deadlines(yield* Effect.clock)
+      yield* Effect.forkScoped(deadlines.run)
+      const session = new Session(client, connection, "2026.1.2", deadlines)
+      yield* Effect.forkScoped(session.run)
+      peer.stallWrites = true
+      const call = yield* Effect.fork(session.command({ type: "call_service" }, Duration.seconds(5), "call_service"))
+      expect(yield* peer.receiveJson).toStrictEqual({ type: "call_service", id: 1 })
+      yield* peer.drop
+      expect(yield* Fiber.await(call)).toStrictEqual(Exit.fail(new ConnectionLost({ command: "call_service" })))
+      // Nothing had left on a connection that was already closed: that command may wait for the next session.
+      expect(yield* Effect.exit(session.command({ type: "get_states" }, Duration.seconds(5), "get_states")))
+        .toStrictEqual(Exit.fail(new SessionEnded()))
+      expect(peer.sent).toHaveLength(1)
     })))
 })

@@ -92,24 +92,27 @@ export class Session {
         const key = this.deadlines.addAfter(timeout, () => this.expire(id, new CommandTimeout({ command: name, after: timeout })))
         pending.result.onDone(() => this.deadlines.remove(key))
       }
-      return write === written ? this.awaitResult(id, pending) : Effect.zipRight(this.afterWrite(id, write), this.awaitResult(id, pending))
+      return write === written
+        ? this.awaitResult(id, pending)
+        : Effect.zipRight(this.afterWrite(id, pending.command, write), this.awaitResult(id, pending))
     })
   }
 
   /**
    * Writes a command; `beforeWrite` runs with the id before the frame leaves (a subscription registers its route
-   * there). Succeeds once the frame is written, with the id and the awaitable result.
+   * there). Succeeds once the frame is written, with the id and the awaitable result. `SessionEnded` means nothing
+   * was sent (the next session may take the command); `ConnectionLost` that it may have been.
    */
   send(
     message: CommandMessage,
     beforeWrite?: (id: number) => void
-  ): Effect.Effect<Sent, SessionEnded | InvalidMessage> {
-    const write = Effect.suspend(() => {
+  ): Effect.Effect<Sent, SessionEnded | ConnectionLost | InvalidMessage> {
+    const write = Effect.suspend((): Effect.Effect<Sent, SessionEnded | ConnectionLost | InvalidMessage> => {
       const started = this.start(message, beforeWrite)
       if (!("id" in started)) return started
       const { id, pending, write } = started
       const sent: Sent = { id, result: this.awaitResult(id, pending) }
-      return write === written ? Effect.succeed(sent) : Effect.as(this.afterWrite(id, write), sent)
+      return write === written ? Effect.succeed(sent) : Effect.as(this.afterWrite(id, pending.command, write), sent)
     })
     return this.impl === undefined ? this.writeLock.withPermits(1)(write) : write
   }
@@ -119,7 +122,8 @@ export class Session {
     message: CommandMessage,
     beforeWrite: ((id: number) => void) | undefined
   ): Started | Effect.Effect<never, SessionEnded | InvalidMessage> {
-    if (!this.alive) return Effect.fail(new SessionEnded())
+    // Nothing has been handed to the socket yet: the command can safely wait for the next session.
+    if (!this.alive || this.connection.state !== "open") return Effect.fail(new SessionEnded())
     const frame = encodeMessage({ ...message, id: this.nextId + 1 })
     if (Either.isLeft(frame)) return Effect.fail(frame.left)
     const id = ++this.nextId
@@ -133,13 +137,19 @@ export class Session {
     return { id, pending, write }
   }
 
-  /** Waits for a write that the socket did not take at once; a refused write means the next session gets it. */
-  private afterWrite(id: number, write: Effect.Effect<void, ConnectionClosed>): Effect.Effect<void, SessionEnded> {
+  /**
+   * Waits for a write that the socket did not take at once. If it fails, the frame had already been handed to the
+   * socket and may have reached Home Assistant, so the command fails with `ConnectionLost` and is never re-sent.
+   */
+  private afterWrite(
+    id: number,
+    command: string,
+    write: Effect.Effect<void, ConnectionClosed>
+  ): Effect.Effect<void, ConnectionLost> {
     return Effect.catchAll(write, () => {
       this.pending.delete(id)
       this.routes.delete(id)
-      // A closed socket refuses the write before anything leaves: the command may go to the next session.
-      return Effect.fail(new SessionEnded())
+      return Effect.fail(new ConnectionLost({ command }))
     })
   }
 

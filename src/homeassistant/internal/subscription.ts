@@ -4,7 +4,7 @@
  */
 import { Effect, type Mailbox } from "effect"
 import type { InvalidMessage } from "../../core/errors.js"
-import type { CommandError } from "../errors.js"
+import type { CommandError, ConnectionLost } from "../errors.js"
 import { type CommandMessage, unsubscribeEventsMessage } from "../messages.js"
 import type { Session, SessionEnded } from "./session.js"
 
@@ -22,7 +22,9 @@ export class LiveSubscription {
    * Writes the subscribe command on `session`, routing its events before the command leaves (HA may send the
    * result and the first event in one batch). Does nothing if already attached to that session.
    */
-  attach(session: Session): Effect.Effect<Effect.Effect<unknown, CommandError>, SessionEnded | InvalidMessage> {
+  attach(
+    session: Session
+  ): Effect.Effect<Effect.Effect<unknown, CommandError>, SessionEnded | ConnectionLost | InvalidMessage> {
     return Effect.suspend(() => {
       if (this.attachedTo?.session === session) return Effect.succeed(Effect.void)
       return Effect.map(
