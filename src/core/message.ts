@@ -38,6 +38,36 @@ const isPlainObject = (value: object): boolean => {
 }
 
 /**
+ * Whether `value` is made only of JSON primitives, `undefined` (dropped as JSON drops it) and plain objects or
+ * arrays, at most 32 deep. Anything else (a Date, a Map, a BigInt, a cycle...) takes the careful path.
+ */
+const isPlainJson = (value: unknown, depth: number): boolean => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+    case "undefined":
+      return true
+    case "number":
+      return true
+    case "object": {
+      if (value === null) return true
+      if (depth > 32) return false
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false
+        return true
+      }
+      if (!isPlainObject(value)) return false
+      for (const key in value) {
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false
+      }
+      return true
+    }
+    default:
+      return false
+  }
+}
+
+/**
  * Turns an outbound value into a frame without losing anything: a value JSON would drop or mangle
  * (BigInt, function, Symbol, cycle, Map, Set, a non-plain object) is an `InvalidMessage`.
  */
@@ -48,7 +78,10 @@ export const encodeMessage = (message: unknown): Either.Either<Frame, InvalidMes
       new InvalidMessage({ reason: `expected a string, Uint8Array, plain object or array, got ${describe(message)}` })
     )
   }
+  // Most messages hold only strings, numbers, booleans, null and plain containers: for those V8's native
+  // serializer is safe as is (a replacer forces a call into JavaScript for every value, 2-4x slower).
   try {
+    if (isPlainJson(message, 0)) return Either.right(JSON.stringify(message))
     return Either.right(JSON.stringify(message, rejectUnserialisable))
   } catch (error) {
     const reason = error instanceof TypeError && /circular/i.test(error.message)
