@@ -30,6 +30,11 @@ export class Deadlines {
     return this.running
   }
 
+  /** The owner's clock, now, in milliseconds. */
+  now(): number {
+    return this.clock.unsafeCurrentTimeMillis()
+  }
+
   /** Calls `fire` `after` from now on the owner's clock unless `remove(key)` comes first; returns the key. */
   addAfter(after: Duration.Duration, fire: Expiry): number {
     return this.add(this.clock.unsafeCurrentTimeMillis() + Duration.toMillis(after), fire)

@@ -22,6 +22,9 @@ export type ResultError = HomeAssistantError | ConnectionLost | CommandTimeout
 interface Pending {
   readonly command: string
   readonly result: Signal<unknown, ResultError>
+  /** When it times out (Effect-clock ms), and its bound; `Infinity` for none. */
+  at: number
+  timeout: Duration.Duration
 }
 
 /** A command on the wire: its id and the awaitable result. */
@@ -52,6 +55,8 @@ export class Session {
   private readonly pending = new Map<number, Pending>()
   private readonly routes = new Map<number, (event: unknown) => void>()
   private readonly impl: ConnectionImpl | undefined
+  private armedAt: number | undefined = undefined
+  private armedKey: number | undefined = undefined
   // Only for a connection of another WebSocketClient implementation, whose writes may not start synchronously.
   private readonly writeLock = Effect.unsafeMakeSemaphore(1)
   /** Completes once the session has ended, whatever ended it. */
@@ -89,8 +94,9 @@ export class Session {
       if (!("id" in started)) return started
       const { id, pending, write } = started
       if (Duration.isFinite(timeout)) {
-        const key = this.deadlines.addAfter(timeout, () => this.expire(id, new CommandTimeout({ command: name, after: timeout })))
-        pending.result.onDone(() => this.deadlines.remove(key))
+        pending.at = this.deadlines.now() + Duration.toMillis(timeout)
+        pending.timeout = timeout
+        if (this.armedAt === undefined || pending.at < this.armedAt) this.arm(pending.at)
       }
       return write === written
         ? this.awaitResult(id, pending)
@@ -127,7 +133,12 @@ export class Session {
     const frame = encodeMessage({ ...message, id: this.nextId + 1 })
     if (Either.isLeft(frame)) return Effect.fail(frame.left)
     const id = ++this.nextId
-    const pending: Pending = { command: message.type, result: new Signal<unknown, ResultError>() }
+    const pending: Pending = {
+      command: message.type,
+      result: new Signal<unknown, ResultError>(),
+      at: Infinity,
+      timeout: Duration.infinity
+    }
     this.pending.set(id, pending)
     beforeWrite?.(id)
     const write = this.impl === undefined
@@ -158,6 +169,29 @@ export class Session {
     return pending.result.awaitOr(() => {
       if (this.pending.get(id) === pending) this.pending.delete(id)
     })
+  }
+
+  /**
+   * Command deadlines cost no timer entry each: the session keeps one entry, at the earliest deadline of its
+   * pending commands. When it fires, every command past its deadline fails with `CommandTimeout` and the entry is
+   * set again for the next one. (Commands that complete leave it armed; it then finds nothing and re-arms.)
+   */
+  private arm(at: number): void {
+    if (this.armedKey !== undefined) this.deadlines.remove(this.armedKey)
+    this.armedAt = at
+    this.armedKey = this.deadlines.add(at, () => this.sweep())
+  }
+
+  private sweep(): void {
+    this.armedAt = undefined
+    this.armedKey = undefined
+    const now = this.deadlines.now()
+    let next: number | undefined
+    for (const [id, pending] of this.pending) {
+      if (pending.at <= now) this.expire(id, new CommandTimeout({ command: pending.command, after: pending.timeout }))
+      else if (pending.at !== Infinity && (next === undefined || pending.at < next)) next = pending.at
+    }
+    if (next !== undefined && this.alive) this.arm(next)
   }
 
   /** Fails command `id` with `error` if it is still waiting (its deadline passed). */
@@ -202,6 +236,7 @@ export class Session {
     }
     this.pending.clear()
     this.routes.clear()
+    if (this.armedKey !== undefined) this.deadlines.remove(this.armedKey)
     this.ended.done(Exit.void)
   }
 
