@@ -17,9 +17,9 @@ import {
   type TransportUnavailable
 } from "./errors.js"
 import { compileHostPolicy, type HostPolicy } from "./HostPolicy.js"
-import { ConnectionImpl } from "./internal/connection.js"
+import { ConnectionImpl, written } from "./internal/connection.js"
 import { Deadlines } from "./internal/deadlines.js"
-import { traced } from "./internal/tracing.js"
+import { traced, tracedNow } from "./internal/tracing.js"
 import { resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
 import { encodeMessage, type Frame, type InboundMessage, type OutboundMessage } from "./message.js"
@@ -139,25 +139,42 @@ export const makeWith = (
     const optionalTimeout = (options: { readonly timeout?: unknown } | undefined) =>
       options?.timeout === undefined ? Either.right(undefined) : decodeDuration("timeout", options.timeout)
 
+    // The per-message paths are one effect step when nothing has to wait: the checks, the write or the take of a
+    // buffered message happen in a single synchronous body, failures found there are counted on the spot, and only
+    // an operation that has to wait gets the failure counter and timeout wrapped around it.
+    const failed = <E>(error: E): Effect.Effect<never, E> => {
+      stats.failed()
+      return Effect.fail(error)
+    }
+
+    const sendNow = (connection: Connection, message: OutboundMessage, options?: SendOptions): Effect.Effect<void, SendError> => {
+      const impl = asImpl(connection)
+      if (Either.isLeft(impl)) return failed(impl.left)
+      const timeout = optionalTimeout(options)
+      if (Either.isLeft(timeout)) return failed(timeout.left)
+      const frame = encodeMessage(message)
+      if (Either.isLeft(frame)) return failed(frame.left)
+      const write = impl.right.startWrite(frame.right)
+      if (write === written) return write
+      return counted(withOptionalTimeout(write, timeout.right, (after) => new Timeout({ operation: "send", after })))
+    }
+
+    const receiveNow = (connection: Connection, options?: ReceiveOptions): Effect.Effect<InboundMessage, ReceiveError> => {
+      const impl = asImpl(connection)
+      if (Either.isLeft(impl)) return failed(impl.left)
+      const timeout = optionalTimeout(options)
+      if (Either.isLeft(timeout)) return failed(timeout.left)
+      const buffer = impl.right.buffer
+      const next = buffer.poll()
+      if (next !== undefined) return Effect.succeed(next.value)
+      return counted(withOptionalTimeout(buffer.take, timeout.right, (after) => new Timeout({ operation: "receive", after })))
+    }
+
     const send = (connection: Connection, message: OutboundMessage, options?: SendOptions) =>
-      Effect.suspend((): Effect.Effect<void, SendError> => {
-        const impl = asImpl(connection)
-        if (Either.isLeft(impl)) return Effect.fail(impl.left)
-        const timeout = optionalTimeout(options)
-        if (Either.isLeft(timeout)) return Effect.fail(timeout.left)
-        const frame = encodeMessage(message)
-        if (Either.isLeft(frame)) return Effect.fail(frame.left)
-        return writeFrame(impl.right, frame.right, timeout.right)
-      }).pipe(counted, traced("WebSocketClient.send", () => ({ "ws.connection": connection?.id })))
+      tracedNow("WebSocketClient.send", () => ({ "ws.connection": connection?.id }), () => sendNow(connection, message, options))
 
     const receive = (connection: Connection, options?: ReceiveOptions) =>
-      Effect.suspend((): Effect.Effect<InboundMessage, ReceiveError> => {
-        const impl = asImpl(connection)
-        if (Either.isLeft(impl)) return Effect.fail(impl.left)
-        const timeout = optionalTimeout(options)
-        if (Either.isLeft(timeout)) return Effect.fail(timeout.left)
-        return withOptionalTimeout(impl.right.buffer.take, timeout.right, (after) => new Timeout({ operation: "receive", after }))
-      }).pipe(counted, traced("WebSocketClient.receive", () => ({ "ws.connection": connection?.id })))
+      tracedNow("WebSocketClient.receive", () => ({ "ws.connection": connection?.id }), () => receiveNow(connection, options))
 
     const close = (connection: Connection, options?: CloseOptions) =>
       Effect.gen(function*() {

@@ -105,7 +105,8 @@ export class InboundBuffer<A, E> {
     return this.endError ??= ended()
   }
 
-  private poll(): { readonly value: A } | undefined {
+  /** The next buffered message, if there is one, without waiting. */
+  poll(): { readonly value: A } | undefined {
     if (this.head >= this.items.length) return undefined
     const value = this.items[this.head] as A
     this.head++
