@@ -18,8 +18,9 @@ import {
 } from "./errors.js"
 import { compileHostPolicy, type HostPolicy } from "./HostPolicy.js"
 import { ConnectionImpl, written } from "./internal/connection.js"
+import { empty } from "./internal/InboundBuffer.js"
 import { Deadlines } from "./internal/deadlines.js"
-import { traced, tracedNow } from "./internal/tracing.js"
+import { builtInTracer, traced } from "./internal/tracing.js"
 import { resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
 import { encodeMessage, type Frame, type InboundMessage, type OutboundMessage } from "./message.js"
@@ -62,6 +63,10 @@ const asImpl = (connection: Connection): Either.Either<ConnectionImpl, InvalidOp
     : Either.left(new InvalidOption({ option: "connection", reason: "not a connection opened by a WebSocketClient" }))
 
 const GOING_AWAY = { code: 1001, reason: "going away" } as const
+
+/** A per-message operation inside a span, for when a tracer other than the built-in one is installed. */
+const spanned = <A, E>(name: string, connection: Connection, body: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.withSpan(Effect.suspend(body), name, { attributes: { "ws.connection": connection?.id }, captureStackTrace: false })
 
 // Built outside the connect closures, so the finalizer an open connection keeps retains only the connection
 // (a closure made inside them would keep their whole scope chain: options, settings, the request's URL).
@@ -166,15 +171,23 @@ export const makeWith = (
       if (Either.isLeft(timeout)) return failed(timeout.left)
       const buffer = impl.right.buffer
       const next = buffer.poll()
-      if (next !== undefined) return Effect.succeed(next.value)
+      if (next !== empty) return Effect.succeed(next)
       return counted(withOptionalTimeout(buffer.take, timeout.right, (after) => new Timeout({ operation: "receive", after })))
     }
 
     const send = (connection: Connection, message: OutboundMessage, options?: SendOptions) =>
-      tracedNow("WebSocketClient.send", () => ({ "ws.connection": connection?.id }), () => sendNow(connection, message, options))
+      Effect.withFiberRuntime<void, SendError>((fiber) =>
+        fiber.currentTracer === builtInTracer
+          ? sendNow(connection, message, options)
+          : spanned("WebSocketClient.send", connection, () => sendNow(connection, message, options))
+      )
 
     const receive = (connection: Connection, options?: ReceiveOptions) =>
-      tracedNow("WebSocketClient.receive", () => ({ "ws.connection": connection?.id }), () => receiveNow(connection, options))
+      Effect.withFiberRuntime<InboundMessage, ReceiveError>((fiber) =>
+        fiber.currentTracer === builtInTracer
+          ? receiveNow(connection, options)
+          : spanned("WebSocketClient.receive", connection, () => receiveNow(connection, options))
+      )
 
     const close = (connection: Connection, options?: CloseOptions) =>
       Effect.gen(function*() {

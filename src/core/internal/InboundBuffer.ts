@@ -5,6 +5,9 @@
  */
 import { Effect } from "effect"
 
+/** What `poll` returns when nothing is buffered. */
+export const empty: unique symbol = Symbol("InboundBuffer.empty")
+
 interface Waiter {
   readonly wake: () => void
   woken: boolean
@@ -77,7 +80,7 @@ export class InboundBuffer<A, E> {
   private makeTake(): Effect.Effect<A, E> {
     return Effect.suspend(() => {
       const item = this.poll()
-      if (item !== undefined) return Effect.succeed(item.value)
+      if (item !== empty) return Effect.succeed(item)
       if (this.ended !== undefined) return Effect.fail(this.failure(this.ended))
       return Effect.zipRight(this.awaitItem, this.take)
     })
@@ -105,9 +108,9 @@ export class InboundBuffer<A, E> {
     return this.endError ??= ended()
   }
 
-  /** The next buffered message, if there is one, without waiting. */
-  poll(): { readonly value: A } | undefined {
-    if (this.head >= this.items.length) return undefined
+  /** The next buffered message, or `empty` if there is none, without waiting (and without allocating). */
+  poll(): A | typeof empty {
+    if (this.head >= this.items.length) return empty
     const value = this.items[this.head] as A
     this.head++
     if (this.head === this.items.length) {
@@ -118,7 +121,7 @@ export class InboundBuffer<A, E> {
       this.head = 0
     }
     this.afterTake()
-    return { value }
+    return value
   }
 
   private afterTake(): void {

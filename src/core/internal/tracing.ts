@@ -6,7 +6,8 @@
  */
 import { Effect, type Tracer } from "effect"
 
-const builtInTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
+/** Effect's default tracer: nothing can observe its spans. */
+export const builtInTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
 
 /**
  * `Effect.withSpan(name, { attributes })` when a tracer other than the built-in one is installed. Attributes are
@@ -18,17 +19,3 @@ export const traced = (name: string, attributes: () => Record<string, unknown>) 
     tracer === builtInTracer ? effect : Effect.withSpan(effect, name, { attributes: attributes(), captureStackTrace: false })
   )
 
-/**
- * Runs `body` in one effect step, inside a span only when a tracer other than the built-in one is installed. For
- * per-message operations: `body` runs synchronously when the effect starts.
- */
-export const tracedNow = <A, E, R>(
-  name: string,
-  attributes: () => Record<string, unknown>,
-  body: () => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> =>
-  Effect.withFiberRuntime<A, E, R>((fiber) =>
-    fiber.currentTracer === builtInTracer
-      ? body()
-      : Effect.withSpan(Effect.suspend(body), name, { attributes: attributes(), captureStackTrace: false })
-  )
