@@ -14,7 +14,7 @@ import {
   TransportUnavailable
 } from "./errors.js"
 import type { Frame } from "./message.js"
-import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket } from "./Transport.js"
+import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket, WriteStart } from "./Transport.js"
 import { WebSocketTransport } from "./Transport.js"
 
 const TLS_CODES = new Set([
@@ -115,6 +115,9 @@ const writtenCleanly = (socket: WebSocket): boolean => {
   return stream !== undefined && stream.destroyed === false && (stream.errored === null || stream.errored === undefined)
 }
 
+const TEXT = { binary: false } as const
+const BINARY = { binary: true } as const
+
 /** Opens one socket with the given `ws` constructor and adapts its events to the transport contract. */
 export const openNodeSocket = (
   WebSocketClass: typeof WebSocket,
@@ -156,31 +159,44 @@ export const openNodeSocket = (
   })
   socket.on("close", (code, reason) => events.onClose(code, reason.toString()))
 
-  return new NodeSocket(socket, WebSocketClass.OPEN)
+  return new NodeSocket(socket, events, WebSocketClass.OPEN)
 }
 
 /** The client's side of one `ws` socket; prototype methods, so an idle connection carries no closures for them. */
 class NodeSocket implements TransportSocket {
+  // ws reports every write on the next tick, in order, through one callback (the same function each time, which
+  // also lets Node coalesce those ticks). Per write: was it reported "pending", so the callback must pass it on?
+  private pendingFlags: Array<boolean> = []
+  private head = 0
+  private readonly afterWrite = (error?: Error | null): void => {
+    const pending = this.pendingFlags[this.head++]
+    if (this.head === this.pendingFlags.length) {
+      this.pendingFlags = []
+      this.head = 0
+    } else if (this.head > 1024 && this.head * 2 > this.pendingFlags.length) {
+      this.pendingFlags = this.pendingFlags.slice(this.head)
+      this.head = 0
+    }
+    if (pending === true) this.events.onWritten(error ?? undefined)
+  }
+
   constructor(
     private readonly socket: WebSocket,
+    private readonly events: TransportEvents,
     private readonly OPEN: number
   ) {}
 
-  send(frame: Frame, done: (error?: Error) => void): void {
-    let reported = false
-    const report = (error?: Error) => {
-      if (reported) return
-      reported = true
-      done(error)
-    }
+  send(frame: Frame): WriteStart {
     try {
-      this.socket.send(frame, { binary: typeof frame !== "string" }, (error) => report(error ?? undefined))
+      this.socket.send(frame, typeof frame === "string" ? TEXT : BINARY, this.afterWrite)
     } catch (error) {
-      return report(error instanceof Error ? error : new Error(String(error)))
+      return error instanceof Error ? error : new Error(String(error))
     }
     // Node wrote the frame to the OS socket synchronously (nothing left in ws's or the stream's buffer, no write
-    // error): it has been handed to the socket now, and ws's callback would only say so on the next tick.
-    if (this.socket.bufferedAmount === 0 && writtenCleanly(this.socket)) report()
+    // error): it has been handed to the socket now; ws's callback would only say so on the next tick.
+    const written = this.socket.bufferedAmount === 0 && writtenCleanly(this.socket)
+    this.pendingFlags.push(!written)
+    return written ? "written" : "pending"
   }
 
   ping(): void {

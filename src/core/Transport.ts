@@ -35,15 +35,23 @@ export interface TransportEvents {
   readonly onPong: () => void
   readonly onFailure: (failure: TransportFailure) => void
   readonly onClose: (code: number, reason: string) => void
+  /**
+   * A write that `send` reported `"pending"` has been handed to the socket (or failed with `error`). Called once
+   * per pending write, in the order of the writes.
+   */
+  readonly onWritten: (error?: Error) => void
 }
+
+/**
+ * How a `send` went: `"written"` (handed to the socket already), `"pending"` (`onWritten` follows), or the reason it
+ * was refused on the spot.
+ */
+export type WriteStart = "written" | "pending" | Error
 
 /** One socket as the client drives it. Every method is safe to call in any state. */
 export interface TransportSocket {
-  /**
-   * Writes one message; `done` runs once, when it has been handed to the socket or with the reason it was not. It
-   * may run before `send` returns (the frame was written at once), which lets `send` complete without a wait.
-   */
-  readonly send: (frame: Frame, done: (error?: Error) => void) => void
+  /** Writes one message: no callback per write, so the hot path allocates nothing for it. */
+  readonly send: (frame: Frame) => WriteStart
   readonly ping: () => void
   /** Starts the close handshake with a validated code and reason. */
   readonly close: (code: number, reason: string) => void

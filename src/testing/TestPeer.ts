@@ -130,12 +130,13 @@ export class TestPeer {
 
   /** @internal The client's side of the socket. */
   readonly socket: TransportSocket = {
-    send: (frame, done) => {
-      if (this.ended || !this.opened) return done(new Error("socket is not open"))
+    send: (frame) => {
+      if (this.ended || !this.opened) return new Error("socket is not open")
       this.sent.push(frame)
       Queue.unsafeOffer(this.inbox, frame)
-      if (this.stallWrites) this.stalled.push(() => done())
-      else done()
+      if (!this.stallWrites) return "written"
+      this.stalled.push(() => this.events.onWritten())
+      return "pending"
     },
     ping: () => {
       this.pings++
