@@ -143,16 +143,11 @@ export const make = (options: HomeAssistantOptions) =>
     const sendMessage = (message: CommandMessage, commandOptions?: CommandOptions) =>
       Effect.suspend((): Effect.Effect<unknown, CommandError | InvalidMessage> => {
         const name = String(message.type)
-        const timeout = duration(commandOptions?.timeout, commandTimeout)
+        const timeout = commandOptions?.timeout === undefined ? commandTimeout : Duration.decode(commandOptions.timeout)
+        // Not connected, or the session ended before anything was sent: wait for the next session.
         const waiting = () =>
-          onSession(name, (session) => Effect.flatMap(session.send(message), (sent) => sent.result), timeout)
-        const session = link.current
-        if (session === undefined) return waiting()
-        return Effect.catchIf(
-          session.command(message, timeout, name),
-          (error): error is SessionEnded => error._tag === "SessionEnded",
-          waiting
-        )
+          onSession(name, (next) => Effect.flatMap(next.send(message), (sent) => sent.result), timeout)
+        return link.current?.tryCommand(message, timeout, name, waiting) ?? waiting()
       })
 
     // A heartbeat that gets no pong in time ends the session, which the supervisor then replaces.

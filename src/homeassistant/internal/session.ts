@@ -76,32 +76,35 @@ export class Session {
   }
 
   /**
-   * Writes a command and waits for its result, failing with `CommandTimeout` after `timeout`. Id allocation and the
-   * write happen in one synchronous step, so ids reach the wire strictly increasing without a lock; the deadline is
-   * one entry on the shared timer, removed when the result arrives.
+   * Writes a command and returns the wait for its result (`CommandTimeout` after `timeout`), or `undefined` if the
+   * session can no longer send (nothing was sent: the command may go to the next session, which `onEnded` does when
+   * that is only found out later). Id allocation and the write happen in one synchronous step, so ids reach the
+   * wire strictly increasing without a lock.
    */
-  command(
+  tryCommand<E>(
     message: CommandMessage,
     timeout: Duration.Duration,
-    name: string
-  ): Effect.Effect<unknown, ResultError | SessionEnded | InvalidMessage> {
+    name: string,
+    onEnded: () => Effect.Effect<unknown, E>
+  ): Effect.Effect<unknown, ResultError | InvalidMessage | E> | undefined {
+    if (!this.alive) return undefined
     if (this.impl === undefined || !this.deadlines.isRunning) {
+      // Another client's connection: its send may find the session ended only once it runs.
       return Effect.flatMap(this.send(message), (sent) =>
         Effect.timeoutFail(sent.result, { duration: timeout, onTimeout: () => new CommandTimeout({ command: name, after: timeout }) }))
+        .pipe(Effect.catchTag("SessionEnded", onEnded))
     }
-    return Effect.suspend((): Effect.Effect<unknown, ResultError | SessionEnded | InvalidMessage> => {
-      const started = this.start(message, undefined)
-      if (!("id" in started)) return started
-      const { id, pending, write } = started
-      if (Duration.isFinite(timeout)) {
-        pending.at = this.deadlines.now() + Duration.toMillis(timeout)
-        pending.timeout = timeout
-        if (this.armedAt === undefined || pending.at < this.armedAt) this.arm(pending.at)
-      }
-      return write === written
-        ? this.awaitResult(id, pending)
-        : Effect.zipRight(this.afterWrite(id, pending.command, write), this.awaitResult(id, pending))
-    })
+    const started = this.start(message, undefined)
+    if (!("id" in started)) return started._tag === "SessionEnded" ? undefined : Effect.fail(started)
+    const { id, pending, write } = started
+    if (Duration.isFinite(timeout)) {
+      pending.at = this.deadlines.now() + Duration.toMillis(timeout)
+      pending.timeout = timeout
+      if (this.armedAt === undefined || pending.at < this.armedAt) this.arm(pending.at)
+    }
+    return write === written
+      ? this.awaitResult(id, pending)
+      : Effect.zipRight(this.afterWrite(id, pending.command, write), this.awaitResult(id, pending))
   }
 
   /**
@@ -115,7 +118,7 @@ export class Session {
   ): Effect.Effect<Sent, SessionEnded | ConnectionLost | InvalidMessage> {
     const write = Effect.suspend((): Effect.Effect<Sent, SessionEnded | ConnectionLost | InvalidMessage> => {
       const started = this.start(message, beforeWrite)
-      if (!("id" in started)) return started
+      if (!("id" in started)) return Effect.fail(started)
       const { id, pending, write } = started
       const sent: Sent = { id, result: this.awaitResult(id, pending) }
       return write === written ? Effect.succeed(sent) : Effect.as(this.afterWrite(id, pending.command, write), sent)
@@ -127,11 +130,11 @@ export class Session {
   private start(
     message: CommandMessage,
     beforeWrite: ((id: number) => void) | undefined
-  ): Started | Effect.Effect<never, SessionEnded | InvalidMessage> {
+  ): Started | SessionEnded | InvalidMessage {
     // Nothing has been handed to the socket yet: the command can safely wait for the next session.
-    if (!this.alive || this.connection.state !== "open") return Effect.fail(new SessionEnded())
+    if (!this.alive || this.connection.state !== "open") return new SessionEnded()
     const frame = encodeMessage({ ...message, id: this.nextId + 1 })
-    if (Either.isLeft(frame)) return Effect.fail(frame.left)
+    if (Either.isLeft(frame)) return frame.left
     const id = ++this.nextId
     const pending: Pending = {
       command: message.type,
