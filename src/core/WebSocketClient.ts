@@ -21,7 +21,7 @@ import { ConnectionImpl, written } from "./internal/connection.js"
 import { empty } from "./internal/InboundBuffer.js"
 import { Deadlines } from "./internal/deadlines.js"
 import { builtInTracer, traced } from "./internal/tracing.js"
-import { resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
+import { type ResolvedConnect, resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
 import { encodeMessage, type Frame, type InboundMessage, type OutboundMessage } from "./message.js"
 import { NodeTransportLive } from "./NodeTransport.js"
@@ -100,35 +100,39 @@ export const makeWith = (
       )
     yield* Effect.addFinalizer(() => closeAll(GOING_AWAY.code, GOING_AWAY.reason))
 
-    const openConnection = (
-      options: ConnectOptions,
-      connectTimeout?: Duration.Duration,
-      onCreated?: (connection: ConnectionImpl) => void
-    ) =>
+    /** Opens a socket for validated settings; a transport that throws is a `ConnectionRefused`. */
+    const newConnection = (settings: ResolvedConnect): Either.Either<ConnectionImpl, ConnectionRefused> => {
+      let connection: ConnectionImpl
+      try {
+        connection = new ConnectionImpl(transport, settings, stats, deadlines, live)
+      } catch (error) {
+        // The thrown error's text may quote the request, so only its kind is reported.
+        return Either.left(
+          new ConnectionRefused({
+            url: settings.request.redactedUrl,
+            detail: `the transport could not open a socket (${error instanceof Error ? error.name : "error"})`
+          })
+        )
+      }
+      if (connection.state !== "closed") live.add(connection)
+      return Either.right(connection)
+    }
+
+    const openConnection = (options: ConnectOptions) =>
       Effect.suspend(() => {
         const resolved = resolveConnectOptions(options, guard)
         if (Either.isLeft(resolved)) return Effect.fail(resolved.left)
         const settings = resolved.right
-        const bound = connectTimeout ?? settings.connectTimeout
         // Acquire and register the close in one uninterruptible step. The finalizer is added to the scope directly:
         // `acquireRelease` would also capture and later diff and restore every fiber ref, which the close (pure
         // socket work on the client's own clock) does not need and which measured as a tenth of a request cycle.
         return Effect.uninterruptible(Effect.flatMap(Effect.scope, (scope) => {
-          let connection: ConnectionImpl
-          try {
-            connection = new ConnectionImpl(transport, settings, stats, deadlines, live)
-          } catch (error) {
-            // The thrown error's text may quote the request, so only its kind is reported.
-            return Effect.fail(new ConnectionRefused({
-              url: settings.request.redactedUrl,
-              detail: `the transport could not open a socket (${error instanceof Error ? error.name : "error"})`
-            }))
-          }
-          if (connection.state !== "closed") live.add(connection)
-          onCreated?.(connection)
+          const created = newConnection(settings)
+          if (Either.isLeft(created)) return Effect.fail(created.left)
+          const connection = created.right
           return Effect.as(Scope.addFinalizerExit(scope, closeOnRelease(connection)), connection)
         })).pipe(Effect.flatMap((connection) => {
-          const opened = Effect.as(connection.awaitOpen(bound), connection)
+          const opened = Effect.as(connection.awaitOpen(settings.connectTimeout), connection)
           const heartbeat = settings.heartbeat
           return heartbeat === undefined
             ? opened
@@ -210,17 +214,29 @@ export const makeWith = (
         if (Either.isLeft(timeout)) return Effect.fail(timeout.left)
         const frame = encodeMessage(options?.message)
         if (Either.isLeft(frame)) return Effect.fail(frame.left)
+        const resolved = resolveConnectOptions(
+          { url: options.url, ...(options.headers === undefined ? {} : { headers: options.headers }) },
+          guard
+        )
+        if (Either.isLeft(resolved)) return Effect.fail(resolved.left)
+        const settings = resolved.right
         const after = timeout.right
         let timedOut = false
         let connection: ConnectionImpl | undefined
-        const exchange = Effect.scoped(Effect.flatMap(
-          openConnection(
-            { url: options.url, ...(options.headers === undefined ? {} : { headers: options.headers }) },
-            Duration.infinity,
-            (created) => (connection = created)
-          ),
-          (open) => Effect.zipRight(writeFrame(open, frame.right, undefined), open.buffer.take)
-        ))
+        // No scope: the connection is this request's alone, so acquire/use/release is all it needs.
+        const exchange = Effect.acquireUseRelease(
+          Effect.suspend(() => {
+            const created = newConnection(settings)
+            if (Either.isRight(created)) connection = created.right
+            return created
+          }),
+          (open) =>
+            Effect.zipRight(
+              open.awaitOpen(Duration.infinity),
+              Effect.zipRight(writeFrame(open, frame.right, undefined), open.buffer.take)
+            ),
+          (open) => open.shutdown(1000, "")
+        )
         if (!deadlines.isRunning) {
           return withOptionalTimeout(exchange, after, () => new Timeout({ operation: "request", after }))
         }
