@@ -110,4 +110,34 @@ describe("Home Assistant session (in-memory transport)", () => {
       expect(yield* Effect.exit(session.send({ type: "get_states" }))).toStrictEqual(Exit.fail(new SessionEnded()))
       expect(peer.sent).toHaveLength(1)
     })))
+
+  it.effect("an interrupted caller's late result is ignored, and its entry goes by its deadline; later commands work", () =>
+    run(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
+      const peer = yield* server.accepted
+      const deadlines = new Deadlines(yield* Effect.clock)
+      yield* Effect.forkScoped(deadlines.run)
+      const session = new Session(client, connection, "2026.1.2", deadlines)
+      yield* Effect.forkScoped(session.run)
+      const abandoned = yield* Effect.fork(session.tryCommand({ type: "get_states" }, Duration.seconds(5), "get_states", ended)!)
+      expect(yield* peer.receiveJson).toStrictEqual({ type: "get_states", id: 1 })
+      yield* Fiber.interrupt(abandoned)
+      yield* peer.push({ id: 1, type: "result", success: true, result: "too late" })
+      const next = yield* Effect.fork(session.tryCommand({ type: "get_config" }, Duration.seconds(5), "get_config", ended)!)
+      expect(yield* peer.receiveJson).toStrictEqual({ type: "get_config", id: 2 })
+      yield* peer.push({ id: 2, type: "result", success: true, result: { version: "x" } })
+      expect(yield* Fiber.join(next)).toStrictEqual({ version: "x" })
+      // An abandoned command nobody answers times out on its own and leaves nothing behind.
+      const silent = yield* Effect.fork(session.tryCommand({ type: "ping" }, Duration.seconds(5), "ping", ended)!)
+      expect(yield* peer.receiveJson).toStrictEqual({ type: "ping", id: 3 })
+      yield* Fiber.interrupt(silent)
+      yield* TestClock.adjust("5 seconds")
+      expect(session.isAlive).toBe(true)
+      const after = yield* Effect.fork(session.tryCommand({ type: "ping" }, Duration.seconds(5), "ping", ended)!)
+      expect(yield* peer.receiveJson).toStrictEqual({ type: "ping", id: 4 })
+      yield* peer.push({ id: 4, type: "pong" })
+      expect(yield* Fiber.join(after)).toBeNull()
+    })))
 })

@@ -34,6 +34,20 @@ export class Signal<A, E = never> {
     return this.awaitOr(undefined)
   }
 
+  /**
+   * `await` without interruption cleanup, for waits that end on their own soon (a result bounded by its deadline):
+   * an interrupted waiter's wake-up stays registered until the outcome, and is then ignored by Effect. Saves the
+   * interruption finalizer Effect wraps around every cancellable wait.
+   */
+  get awaitUncancellable(): Effect.Effect<A, E> {
+    const outcome = this.outcome
+    if (outcome !== undefined) return outcome
+    return Effect.async<A, E>((resume) => {
+      if (this.outcome !== undefined) return resume(this.outcome)
+      ;(this.waiters ??= []).push(resume)
+    })
+  }
+
   /** `await`, running `onInterrupt` if the waiter is interrupted before the outcome. */
   awaitOr(onInterrupt: (() => void) | undefined): Effect.Effect<A, E> {
     const outcome = this.outcome
