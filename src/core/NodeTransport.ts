@@ -15,6 +15,7 @@ import {
 } from "./errors.js"
 import type { Frame } from "./message.js"
 import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket, WriteStart } from "./Transport.js"
+import { Fifo } from "./internal/Fifo.js"
 import { WebSocketTransport } from "./Transport.js"
 
 const TLS_CODES = new Set([
@@ -166,18 +167,9 @@ export const openNodeSocket = (
 class NodeSocket implements TransportSocket {
   // ws reports every write on the next tick, in order, through one callback (the same function each time, which
   // also lets Node coalesce those ticks). Per write: was it reported "pending", so the callback must pass it on?
-  private pendingFlags: Array<boolean> = []
-  private head = 0
+  private readonly pendingFlags = new Fifo<boolean>()
   private readonly afterWrite = (error?: Error | null): void => {
-    const pending = this.pendingFlags[this.head++]
-    if (this.head === this.pendingFlags.length) {
-      this.pendingFlags = []
-      this.head = 0
-    } else if (this.head > 1024 && this.head * 2 > this.pendingFlags.length) {
-      this.pendingFlags = this.pendingFlags.slice(this.head)
-      this.head = 0
-    }
-    if (pending === true) this.events.onWritten(error ?? undefined)
+    if (this.pendingFlags.shift() === true) this.events.onWritten(error ?? undefined)
   }
 
   constructor(

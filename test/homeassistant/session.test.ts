@@ -10,17 +10,23 @@ import { run } from "../core/kit.js"
 /** What a command does if the session turns out ended only once it runs: these tests never expect that. */
 const ended = () => Effect.dieMessage("the session ended unexpectedly")
 
+/** A session on a connection of `client` to the in-memory server, with its reader and deadline timer running. */
+const openSession = (client: WebSocketClient["Type"]) =>
+  Effect.gen(function*() {
+    const server = yield* WebSocketTestServer
+    const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
+    const peer = yield* server.accepted
+    const deadlines = new Deadlines(yield* Effect.clock)
+    yield* Effect.forkScoped(deadlines.run)
+    const session = new Session(client, connection, "2026.1.2", deadlines)
+    yield* Effect.forkScoped(session.run)
+    return { peer, session }
+  })
+
 describe("Home Assistant session (in-memory transport)", () => {
   it.effect("events for unknown subscription ids and stray results are dropped quietly; routing goes on", () =>
     run(Effect.gen(function*() {
-      const client = yield* WebSocketClient
-      const server = yield* WebSocketTestServer
-      const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
-      const peer = yield* server.accepted
-      const deadlines = new Deadlines(yield* Effect.clock)
-      yield* Effect.forkScoped(deadlines.run)
-      const session = new Session(client, connection, "2026.1.2", deadlines)
-      yield* Effect.forkScoped(session.run)
+      const { peer, session } = yield* openSession(yield* WebSocketClient)
       const events: Array<unknown> = []
       const sent = yield* session.send({ type: "subscribe_events" }, (id) => session.route(id, (e) => events.push(e)))
       expect(yield* peer.receiveJson).toStrictEqual({ type: "subscribe_events", id: 1 })
@@ -42,7 +48,6 @@ describe("Home Assistant session (in-memory transport)", () => {
   it.effect("over another WebSocketClient implementation: ids still strictly increase, results and timeouts still work", () =>
     run(Effect.gen(function*() {
       const inner = yield* WebSocketClient
-      const server = yield* WebSocketTestServer
       // A client that wraps every connection in its own handle: the session cannot reach the core's internals.
       const handles = new Map<Connection, Connection>()
       const unwrap = (connection: Connection) => handles.get(connection) ?? connection
@@ -67,12 +72,7 @@ describe("Home Assistant session (in-memory transport)", () => {
         receive: (connection, options) => inner.receive(unwrap(connection), options),
         close: (connection, options) => inner.close(unwrap(connection), options)
       })
-      const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
-      const peer = yield* server.accepted
-      const deadlines = new Deadlines(yield* Effect.clock)
-      yield* Effect.forkScoped(deadlines.run)
-      const session = new Session(client, connection, "2026.1.2", deadlines)
-      yield* Effect.forkScoped(session.run)
+      const { peer, session } = yield* openSession(client)
       const calls = yield* Effect.fork(Effect.all(
         [1, 2, 3].map((n) => session.tryCommand({ type: "call_service", n }, Duration.seconds(5), "call_service", ended)!),
         { concurrency: "unbounded" }
@@ -92,14 +92,7 @@ describe("Home Assistant session (in-memory transport)", () => {
 
   it.effect("a write handed to the socket but unconfirmed when the connection drops is ConnectionLost, never re-sent", () =>
     run(Effect.gen(function*() {
-      const client = yield* WebSocketClient
-      const server = yield* WebSocketTestServer
-      const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
-      const peer = yield* server.accepted
-      const deadlines = new Deadlines(yield* Effect.clock)
-      yield* Effect.forkScoped(deadlines.run)
-      const session = new Session(client, connection, "2026.1.2", deadlines)
-      yield* Effect.forkScoped(session.run)
+      const { peer, session } = yield* openSession(yield* WebSocketClient)
       peer.stallWrites = true
       const call = yield* Effect.fork(session.tryCommand({ type: "call_service" }, Duration.seconds(5), "call_service", ended)!)
       expect(yield* peer.receiveJson).toStrictEqual({ type: "call_service", id: 1 })
@@ -113,14 +106,7 @@ describe("Home Assistant session (in-memory transport)", () => {
 
   it.effect("an interrupted caller's late result is ignored, and its entry goes by its deadline; later commands work", () =>
     run(Effect.gen(function*() {
-      const client = yield* WebSocketClient
-      const server = yield* WebSocketTestServer
-      const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
-      const peer = yield* server.accepted
-      const deadlines = new Deadlines(yield* Effect.clock)
-      yield* Effect.forkScoped(deadlines.run)
-      const session = new Session(client, connection, "2026.1.2", deadlines)
-      yield* Effect.forkScoped(session.run)
+      const { peer, session } = yield* openSession(yield* WebSocketClient)
       const abandoned = yield* Effect.fork(session.tryCommand({ type: "get_states" }, Duration.seconds(5), "get_states", ended)!)
       expect(yield* peer.receiveJson).toStrictEqual({ type: "get_states", id: 1 })
       yield* Fiber.interrupt(abandoned)

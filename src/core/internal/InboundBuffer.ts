@@ -4,6 +4,7 @@
  * delivered only after every buffered message.
  */
 import { Effect } from "effect"
+import { Fifo } from "./Fifo.js"
 
 /** What `poll` returns when nothing is buffered. */
 export const empty: unique symbol = Symbol("InboundBuffer.empty")
@@ -20,8 +21,7 @@ export interface FlowControl {
 }
 
 export class InboundBuffer<A, E> {
-  private items: Array<A> = []
-  private head = 0
+  private readonly items = new Fifo<A>()
   private readonly waiters: Array<Waiter> = []
   // The end is kept as a thunk: most connections end without anyone asking why, and building an error is costly.
   private ended: (() => E) | undefined = undefined
@@ -36,7 +36,7 @@ export class InboundBuffer<A, E> {
   ) {}
 
   get size(): number {
-    return this.items.length - this.head
+    return this.items.size
   }
 
   get isEnded(): boolean {
@@ -89,9 +89,7 @@ export class InboundBuffer<A, E> {
   /** Removes and returns every message buffered now, without waiting. */
   drain(): ReadonlyArray<A> {
     if (this.size === 0) return []
-    const batch = this.items.slice(this.head)
-    this.items = []
-    this.head = 0
+    const batch = this.items.takeAll()
     this.afterTake()
     return batch
   }
@@ -110,16 +108,8 @@ export class InboundBuffer<A, E> {
 
   /** The next buffered message, or `empty` if there is none, without waiting (and without allocating). */
   poll(): A | typeof empty {
-    if (this.head >= this.items.length) return empty
-    const value = this.items[this.head] as A
-    this.head++
-    if (this.head === this.items.length) {
-      this.items = []
-      this.head = 0
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head)
-      this.head = 0
-    }
+    if (this.items.size === 0) return empty
+    const value = this.items.shift() as A
     this.afterTake()
     return value
   }

@@ -14,6 +14,7 @@ import type {
   WebSocketTransport
 } from "../Transport.js"
 import type { Deadlines } from "./deadlines.js"
+import { Fifo } from "./Fifo.js"
 import { type FlowControl, InboundBuffer } from "./InboundBuffer.js"
 import { Signal } from "./Signal.js"
 
@@ -116,7 +117,7 @@ export class ConnectionImpl implements Connection {
   private listener: ((message: InboundMessage) => void) | undefined = undefined
   // Writes waiting for the transport's verdict; released with the close error if the connection ends first.
   // Writes the transport reported "pending", oldest first; settled by `onWritten`, or with the close error.
-  private pendingWrites: Array<PendingWrite> = []
+  private readonly pendingWrites = new Fifo<PendingWrite>()
 
   constructor(
     transport: WebSocketTransport["Type"],
@@ -240,11 +241,9 @@ export class ConnectionImpl implements Connection {
       ))
     }
     this.buffer.end(() => this.endError)
-    if (this.pendingWrites.length > 0) {
+    if (this.pendingWrites.size > 0) {
       const error = Effect.fail(this.closedError)
-      const writes = this.pendingWrites
-      this.pendingWrites = []
-      for (const write of writes) write.settle(error)
+      for (const write of this.pendingWrites.takeAll()) write.settle(error)
     }
     this.closedSignal.done(Exit.void)
     this.live.delete(this)
