@@ -26,6 +26,6 @@ describe("Fifo", () => {
         }
         expect(fifo.size).toBe(model.length)
       }
-    }), { numRuns: 200, seed: 3 })
+    }), { numRuns: 60, seed: 3 })
   })
 })
