@@ -20,6 +20,7 @@ export {
   type TransportFailure,
   type TransportRequest,
   type TransportSocket,
+  type WriteStart,
   WebSocketTransport
 } from "./core/Transport.js"
 export { layer as WebSocketClientLayer, WebSocketClient, WebSocketClientLive } from "./core/WebSocketClient.js"
