@@ -23,7 +23,7 @@ import { Deadlines } from "./internal/deadlines.js"
 import { builtInTracer, traced } from "./internal/tracing.js"
 import { type ResolvedConnect, resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
-import { encodeMessage, type Frame, type InboundMessage, type OutboundMessage } from "./message.js"
+import { encodeMessage, type InboundMessage, type OutboundMessage } from "./message.js"
 import { NodeTransportLive } from "./NodeTransport.js"
 import type { CloseOptions, ConnectOptions, ReceiveOptions, RequestOptions, SendOptions } from "./options.js"
 import { redactUrlInput } from "./url.js"
@@ -140,9 +140,6 @@ export const makeWith = (
         }))
       }).pipe(traced("WebSocketClient.connect", () => ({ "url.full": redactUrlInput(options?.url) })))
 
-    const writeFrame = (connection: ConnectionImpl, frame: Frame, timeout: Duration.Duration | undefined) =>
-      withOptionalTimeout(connection.write(frame), timeout, (after) => new Timeout({ operation: "send", after }))
-
     // The per-message paths avoid generators: they run once per message.
 
     const optionalTimeout = (options: { readonly timeout?: unknown } | undefined) =>
@@ -233,7 +230,7 @@ export const makeWith = (
           (open) =>
             Effect.zipRight(
               open.awaitOpen(Duration.infinity),
-              Effect.zipRight(writeFrame(open, frame.right, undefined), open.buffer.take)
+              Effect.zipRight(open.write(frame.right), open.buffer.take)
             ),
           (open) => open.shutdown(1000, "")
         )
