@@ -119,21 +119,47 @@ const writtenCleanly = (socket: WebSocket): boolean => {
 const TEXT = { binary: false } as const
 const BINARY = { binary: true } as const
 
+// `.invalid` names fail at once; everything else resolves as usual (one function for every socket).
+const lookupWithoutPolicy = guardedLookup(undefined)
+
+// ws reports everything through `emit` on its socket. A subclass hands each event straight to the socket's
+// `NodeSocket` (found under this key) instead of registering listeners: a closure per listener per socket, and the
+// listener table they need, measured as a large share of an idle connection's memory and of a connect's time.
+const OWNER: unique symbol = Symbol("effect-ws-gateway/NodeSocket")
+type Owned = WebSocket & { [OWNER]?: NodeSocket }
+
+const reportingClasses = new WeakMap<typeof WebSocket, typeof WebSocket>()
+
+/** `WebSocketClass` with its events delivered to the owning `NodeSocket`; events it does not take go on as usual. */
+const reporting = (WebSocketClass: typeof WebSocket): typeof WebSocket => {
+  let Reporting = reportingClasses.get(WebSocketClass)
+  if (Reporting === undefined) {
+    Reporting = class ReportingWebSocket extends WebSocketClass {
+      // At most two arguments: every event ws emits to its users has two or fewer.
+      override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+        const owner = (this as Owned)[OWNER]
+        return owner?.report(event, a, b) === true || super.emit(event, a, b)
+      }
+    }
+    reportingClasses.set(WebSocketClass, Reporting)
+  }
+  return Reporting
+}
+
 /** Opens one socket with the given `ws` constructor and adapts its events to the transport contract. */
 export const openNodeSocket = (
   WebSocketClass: typeof WebSocket,
   request: TransportRequest,
   events: TransportEvents
 ): TransportSocket => {
-  let stage: "connecting" | "upgraded" | "open" = "connecting"
   const tls = request.tls
-  const socket = new WebSocketClass(request.url, [...request.protocols], {
+  const socket = new (reporting(WebSocketClass))(request.url, [...request.protocols], {
     headers: request.headers,
     maxPayload: request.maxPayload,
     // Compression would let a small read inflate past the inbound bound before the pause takes effect.
     perMessageDeflate: false,
     followRedirects: false,
-    lookup: guardedLookup(request.checkAddress) as never,
+    lookup: (request.checkAddress === undefined ? lookupWithoutPolicy : guardedLookup(request.checkAddress)) as never,
     ...(tls?.ca === undefined ? {} : { ca: tls.ca as string }),
     rejectUnauthorized: tls?.rejectUnauthorized ?? true,
     ...(tls?.cert === undefined ? {} : { cert: tls.cert as string }),
@@ -141,53 +167,71 @@ export const openNodeSocket = (
     ...(tls?.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
     ...(tls?.servername === undefined ? {} : { servername: tls.servername })
   })
-  // The listeners that stay for the socket's life capture only what they need (not the request and its URL).
-  const redactedUrl = request.redactedUrl
-  socket.once("upgrade", () => {
-    stage = "upgraded"
-  })
-  socket.once("open", () => {
-    stage = "open"
-    events.onOpen(socket.protocol)
-  })
-  socket.on("message", (data, isBinary) => {
-    events.onMessage(isBinary ? toBytes(data) : data.toString())
-  })
-  socket.on("pong", () => events.onPong())
-  socket.on("error", (error) => {
-    const failure = classifyWsError(error, stage, redactedUrl)
-    if (failure !== undefined) events.onFailure(failure)
-  })
-  socket.on("close", (code, reason) => events.onClose(code, reason.toString()))
-
-  return new NodeSocket(socket, events, WebSocketClass.OPEN)
+  const owner = new NodeSocket(socket, events, request.redactedUrl, WebSocketClass.OPEN)
+  // Set before any event: ws emits nothing while it is being constructed.
+  ;(socket as Owned)[OWNER] = owner
+  return owner
 }
 
 /** The client's side of one `ws` socket; prototype methods, so an idle connection carries no closures for them. */
 class NodeSocket implements TransportSocket {
+  // How far the handshake got: it decides how an error is classified.
+  private stage: "connecting" | "upgraded" | "open" = "connecting"
   // ws reports every write on the next tick, in order, through one callback (the same function each time, which
   // also lets Node coalesce those ticks). Per write: was it reported "pending", so the callback must pass it on?
-  private readonly pendingFlags = new Fifo<boolean>()
-  private readonly afterWrite = (error?: Error | null): void => {
-    if (this.pendingFlags.shift() === true) this.events.onWritten(error ?? undefined)
-  }
+  // Both are made on the first write: many connections are mostly idle.
+  private pendingFlags: Fifo<boolean> | undefined = undefined
+  private afterWrite: ((error?: Error | null) => void) | undefined = undefined
 
   constructor(
     private readonly socket: WebSocket,
     private readonly events: TransportEvents,
+    private readonly redactedUrl: string,
     private readonly OPEN: number
   ) {}
 
+  /** @internal One event of the socket; `false` for those the transport does not take (ws then handles them). */
+  report(event: string | symbol, a: unknown, b: unknown): boolean {
+    switch (event) {
+      case "message":
+        this.events.onMessage(b === true ? toBytes(a as WebSocket.RawData) : String(a))
+        return true
+      case "pong":
+        this.events.onPong()
+        return true
+      case "upgrade":
+        this.stage = "upgraded"
+        return true
+      case "open":
+        this.stage = "open"
+        this.events.onOpen(this.socket.protocol)
+        return true
+      case "error": {
+        const failure = classifyWsError(a as Error, this.stage, this.redactedUrl)
+        if (failure !== undefined) this.events.onFailure(failure)
+        return true
+      }
+      case "close":
+        this.events.onClose(a as number, String(b))
+        return true
+      default:
+        return false
+    }
+  }
+
   send(frame: Frame): WriteStart {
+    const flags = this.pendingFlags ??= new Fifo<boolean>()
     try {
-      this.socket.send(frame, typeof frame === "string" ? TEXT : BINARY, this.afterWrite)
+      this.socket.send(frame, typeof frame === "string" ? TEXT : BINARY, this.afterWrite ??= (error) => {
+        if (flags.shift() === true) this.events.onWritten(error ?? undefined)
+      })
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error))
     }
     // Node wrote the frame to the OS socket synchronously (nothing left in ws's or the stream's buffer, no write
     // error): it has been handed to the socket now; ws's callback would only say so on the next tick.
     const written = this.socket.bufferedAmount === 0 && writtenCleanly(this.socket)
-    this.pendingFlags.push(!written)
+    flags.push(!written)
     return written ? "written" : "pending"
   }
 

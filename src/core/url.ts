@@ -21,8 +21,20 @@ export const parseWebSocketUrl = (input: unknown): Either.Either<URL, InvalidUrl
   return Either.right(url)
 }
 
+let lastHref = ""
+let lastRedacted = ""
+
 /** The URL without user name, password, query or fragment: safe for errors, logs and span attributes. */
-export const redactUrl = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}`
+export const redactUrl = (url: URL): string => {
+  // Connections usually go to one URL again and again: they share one string (a new one per connection measured
+  // as 64 bytes of every idle connection).
+  const href = url.href
+  if (href !== lastHref) {
+    lastRedacted = `${url.protocol}//${url.host}${url.pathname}`
+    lastHref = href
+  }
+  return lastRedacted
+}
 
 /** `redactUrl` for unvalidated input: what a span may show of whatever the caller passed. */
 export const redactUrlInput = (input: unknown): string => {
