@@ -6,7 +6,6 @@ import { Context, Duration, Effect, Either, Layer, Scope } from "effect"
 import type { Connection } from "./Connection.js"
 import {
   type CloseError,
-  ConnectionClosed,
   type ConnectError,
   ConnectionRefused,
   InvalidOption,
@@ -20,6 +19,7 @@ import { compileHostPolicy, type HostPolicy } from "./HostPolicy.js"
 import { ConnectionImpl, written } from "./internal/connection.js"
 import { empty } from "./internal/InboundBuffer.js"
 import { Deadlines } from "./internal/deadlines.js"
+import { exchange } from "./internal/exchange.js"
 import { builtInTracer, traced } from "./internal/tracing.js"
 import { type ResolvedConnect, resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
@@ -201,9 +201,8 @@ export const makeWith = (
       }).pipe(counted)
 
     /**
-     * One deadline entry bounds connect + send + receive: when it passes, an open connection starts its close
-     * handshake (one still connecting is aborted), and the failure that causes is reported as the request's
-     * `Timeout`. (A timeout race would fork two fibers per request, measured as a third of its cost.)
+     * Validates everything before a socket is opened, then runs the whole cycle as one wait (see `exchange`): one
+     * deadline entry bounds it, and the connection is closed before the reply or the failure is returned.
      */
     const request = (options: RequestOptions) =>
       Effect.suspend((): Effect.Effect<InboundMessage, RequestError> => {
@@ -216,35 +215,13 @@ export const makeWith = (
           guard
         )
         if (Either.isLeft(resolved)) return Effect.fail(resolved.left)
-        const settings = resolved.right
+        const created = newConnection(resolved.right)
+        if (Either.isLeft(created)) return Effect.fail(created.left)
         const after = timeout.right
-        let timedOut = false
-        let connection: ConnectionImpl | undefined
-        // No scope: the connection is this request's alone, so acquire/use/release is all it needs.
-        const exchange = Effect.acquireUseRelease(
-          Effect.suspend(() => {
-            const created = newConnection(settings)
-            if (Either.isRight(created)) connection = created.right
-            return created
-          }),
-          (open) =>
-            Effect.zipRight(
-              open.awaitOpen(Duration.infinity),
-              Effect.zipRight(open.write(frame.right), open.buffer.take)
-            ),
-          (open) => open.shutdown(1000, "")
-        )
-        if (!deadlines.isRunning) {
-          return withOptionalTimeout(exchange, after, () => new Timeout({ operation: "request", after }))
-        }
-        const expire = () => {
-          timedOut = true
-          if (connection?.state === "open") return connection.shutdown(1000, "").pipe(Effect.asVoid)
-          connection?.abort(new ConnectionClosed({ code: 1006, reason: "request timed out" }))
-        }
-        return deadlines.bound(exchange, after, expire).pipe(
-          Effect.mapError((error) => (timedOut ? new Timeout({ operation: "request", after }) : error))
-        )
+        const onTimeout = () => new Timeout({ operation: "request", after })
+        const cycle = exchange(created.right, frame.right, deadlines, after, onTimeout)
+        // Without the client's timer (its scope has closed), an ordinary timeout interrupts the cycle.
+        return deadlines.isRunning ? cycle : withOptionalTimeout(cycle, after, onTimeout)
       }).pipe(counted, traced("WebSocketClient.request", () => ({ "url.full": redactUrlInput(options?.url) })))
 
     return WebSocketClient.of({

@@ -7,7 +7,8 @@ import {
   Timeout,
   WebSocketClient
 } from "../../src/index.js"
-import { Handshake, WebSocketTestServer } from "../../src/testing/index.js"
+import { make as WebSocketClientMake } from "../../src/core/WebSocketClient.js"
+import { Handshake, WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
 import { run, url } from "./kit.js"
 
 
@@ -97,6 +98,58 @@ describe("request", () => {
         Exit.fail(new ConnectionClosed({ code: 1011, reason: "server error" }))
       )
     })))
+})
+
+describe("request: the whole cycle as one wait", () => {
+  it.effect("a server that speaks first: its first message is the reply, and the request still sends and closes", () =>
+    run(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      yield* Effect.fork(Effect.flatMap(server.accepted, (peer) => peer.push("welcome")))
+      expect(yield* client.request({ url, message: "hi" })).toBe("welcome")
+      const [peer] = yield* server.attempts
+      expect(peer?.sent).toStrictEqual(["hi"])
+      expect(peer?.closeFrame).toStrictEqual({ code: 1000, reason: "" })
+    })))
+
+  it.effect("interrupted while waiting for the reply, it closes with 1000 before the interruption completes", () =>
+    run(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      const fiber = yield* Effect.fork(client.request({ url, message: "x" }))
+      const peer = yield* server.accepted
+      yield* Fiber.interrupt(fiber)
+      expect(peer.closeFrame).toStrictEqual({ code: 1000, reason: "" })
+      expect(yield* client.getStats).toMatchObject({ activeConnections: 0, connectionsClosed: 1 })
+    })))
+
+  it.effect("times out during the close handshake's wait for the reply: still Timeout, and the connection ends", () =>
+    run(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      const fiber = yield* Effect.fork(client.request({ url, message: "x", timeout: "2 seconds" }))
+      const peer = yield* server.accepted
+      peer.autoCloseReply = false
+      yield* TestClock.adjust("2 seconds")
+      // The close handshake gets its own bound (5 s by default), then the socket is terminated.
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Fiber.await(fiber)).toStrictEqual(
+        Exit.fail(new Timeout({ operation: "request", after: Duration.seconds(2) }))
+      )
+      expect(yield* client.getStats).toMatchObject({ activeConnections: 0, errors: 1 })
+    })))
+
+  it.effect("a client whose scope has closed still bounds a request by its timeout", () =>
+    Effect.gen(function*() {
+      const client = yield* Effect.scoped(WebSocketClientMake)
+      const server = yield* WebSocketTestServer
+      yield* server.setHandshake(Handshake.hang)
+      const fiber = yield* Effect.fork(client.request({ url, message: "x", timeout: "3 seconds" }))
+      yield* TestClock.adjust("3 seconds")
+      expect(yield* Fiber.await(fiber)).toStrictEqual(
+        Exit.fail(new Timeout({ operation: "request", after: Duration.seconds(3) }))
+      )
+    }).pipe(Effect.provide(WebSocketTest.transportLayer)))
 })
 
 describe("stats and reset", () => {

@@ -13,6 +13,11 @@ export class Signal<A, E = never> {
     return this.outcome !== undefined
   }
 
+  /** The outcome, once the signal has completed. */
+  get exit(): Exit.Exit<A, E> | undefined {
+    return this.outcome
+  }
+
   /** Completes the signal once; later calls are ignored. Returns whether this call completed it. */
   done(exit: Exit.Exit<A, E>): boolean {
     if (this.outcome !== undefined) return false

@@ -32,6 +32,9 @@ let nextConnectionId = 0
 
 const CONNECT_ABANDONED = new ConnectionClosed({ code: 1006, reason: "connect did not complete" })
 
+const CLEAN = Exit.succeed(true)
+const UNCLEAN = Exit.succeed(false)
+
 /** What `startWrite` returns when the transport took the frame at once: there is nothing left to wait for. */
 export const written: Effect.Effect<void> = Effect.void
 
@@ -42,7 +45,7 @@ export interface ConnectionSettings {
 }
 
 /** A write the transport has not confirmed yet, and the fiber (if any) waiting for it. */
-class PendingWrite {
+export class PendingWrite {
   private outcome: Effect.Effect<void, ConnectionClosed> | undefined = undefined
   private resume: ((outcome: Effect.Effect<void, ConnectionClosed>) => void) | undefined = undefined
 
@@ -104,20 +107,23 @@ export class ConnectionImpl implements Connection {
   readonly url: string
   protocol = ""
   state: ConnectionState = "connecting"
-  readonly buffer: InboundBuffer<InboundMessage, EndReason>
   readonly opened = new Signal<void, ConnectError>()
-  readonly closedSignal = new Signal<void>()
   readonly closeTimeout: Duration.Duration
   /** @internal */
   readonly socket: TransportSocket
   private handshakeFailure: TransportFailure | undefined = undefined
   private shutdownResult: Signal<boolean> | undefined = undefined
+  private cleanClose = true
   private pongWaiter: Signal<void> | undefined = undefined
   private endReason: EndReason | CloseReport | undefined = undefined
   private listener: ((message: InboundMessage) => void) | undefined = undefined
-  // Writes waiting for the transport's verdict; released with the close error if the connection ends first.
-  // Writes the transport reported "pending", oldest first; settled by `onWritten`, or with the close error.
-  private readonly pendingWrites = new Fifo<PendingWrite>()
+  // The inbound buffer, the closed signal and the queue of writes the transport reported "pending" (oldest first;
+  // settled by `onWritten`, or with the close error) are made on first use: an idle connection needs none of them.
+  private inbox: InboundBuffer<InboundMessage, EndReason> | undefined = undefined
+  private closedNotice: Signal<void> | undefined = undefined
+  private pendingWrites: Fifo<PendingWrite> | undefined = undefined
+  private readonly wiring: Wiring
+  private readonly bufferSize: number
 
   constructor(
     transport: WebSocketTransport["Type"],
@@ -128,9 +134,27 @@ export class ConnectionImpl implements Connection {
   ) {
     this.url = settings.request.redactedUrl
     this.closeTimeout = settings.closeTimeout
-    const wiring = new Wiring(this)
-    this.buffer = new InboundBuffer(settings.bufferSize, wiring)
-    this.socket = transport.open(settings.request, wiring)
+    this.bufferSize = settings.bufferSize
+    this.wiring = new Wiring(this)
+    this.socket = transport.open(settings.request, this.wiring)
+  }
+
+  /** Inbound messages in arrival order, then the end; made when the first message arrives or is asked for. */
+  get buffer(): InboundBuffer<InboundMessage, EndReason> {
+    if (this.inbox !== undefined) return this.inbox
+    const inbox = new InboundBuffer<InboundMessage, EndReason>(this.bufferSize, this.wiring)
+    this.inbox = inbox
+    if (this.state === "closed") inbox.end(() => this.endError)
+    return inbox
+  }
+
+  /** Completes once the connection has ended, however it ended. */
+  get closedSignal(): Signal<void> {
+    if (this.closedNotice !== undefined) return this.closedNotice
+    const notice = new Signal<void>()
+    this.closedNotice = notice
+    if (this.state === "closed") notice.done(Exit.void)
+    return notice
   }
 
   // What printing or serialising a connection shows: never its headers, TLS material or full URL.
@@ -151,11 +175,11 @@ export class ConnectionImpl implements Connection {
   }
 
   get buffered(): number {
-    return this.buffer.size
+    return this.inbox?.size ?? 0
   }
 
   get peakBuffered(): number {
-    return this.buffer.peak
+    return this.inbox?.peak ?? 0
   }
 
   // Built on first use: most connections never ask for a Stream, and building one costs several KiB.
@@ -175,8 +199,8 @@ export class ConnectionImpl implements Connection {
       : new ConnectionClosed({ code: reason.code, reason: reason.reason })
   }
 
-  /** Why the inbound side ended, as the typed error takers see. */
-  private get endError(): EndReason {
+  /** @internal Why the inbound side ended, as the typed error takers see. */
+  get endError(): EndReason {
     const reason = this.endReason
     if (reason === undefined || reason._tag === "CloseReport") {
       const error = this.closedError
@@ -209,7 +233,7 @@ export class ConnectionImpl implements Connection {
    */
   listen(listener: (message: InboundMessage) => void): void {
     this.listener = listener
-    for (const message of this.buffer.drain()) listener(message)
+    if (this.inbox !== undefined) for (const message of this.inbox.drain()) listener(message)
   }
 
   /** @internal */
@@ -240,12 +264,12 @@ export class ConnectionImpl implements Connection {
           new ConnectionRefused({ url: this.url, detail: `closed before the handshake completed (${reason.code})` })
       ))
     }
-    this.buffer.end(() => this.endError)
-    if (this.pendingWrites.size > 0) {
+    this.inbox?.end(() => this.endError)
+    if (this.pendingWrites !== undefined && this.pendingWrites.size > 0) {
       const error = Effect.fail(this.closedError)
       for (const write of this.pendingWrites.takeAll()) write.settle(error)
     }
-    this.closedSignal.done(Exit.void)
+    this.closedNotice?.done(Exit.void)
     this.live.delete(this)
   }
 
@@ -273,25 +297,42 @@ export class ConnectionImpl implements Connection {
    */
   shutdown(code: number, reason: string): Effect.Effect<boolean> {
     return Effect.suspend(() => {
-      if (this.shutdownResult !== undefined) return this.shutdownResult.await
-      const result = new Signal<boolean>()
-      this.shutdownResult = result
-      if (this.state === "closed") {
-        result.done(Exit.succeed(true))
-        return result.await
-      }
-      if (this.state === "open") this.state = "closing"
-      this.socket.close(code, reason)
-      let clean = true
-      this.closedSignal.onDone(() => result.done(Exit.succeed(clean)))
+      const result = this.startShutdown(code, reason)
+      if (result.isDone || this.deadlines.isRunning) return result.await
+      // The client's timer has stopped (its scope closed): bound the handshake with an ordinary timeout.
       return Effect.zipRight(
-        this.deadlines.awaitSignal(this.closedSignal, this.closeTimeout, () => {
-          clean = false
-          this.abort(new ConnectionClosed({ code: 1006, reason: "close handshake timed out" }))
-        }),
+        this.deadlines.bound(this.closedSignal.await, this.closeTimeout, () => this.closeTimedOut()),
         result.await
       )
     }).pipe(Effect.uninterruptible)
+  }
+
+  /**
+   * Starts the close once, synchronously; the signal completes with `true` when the close handshake completed. On
+   * the client's timer a handshake that takes longer than `closeTimeout` ends with a terminate (`false`); without
+   * the timer, `shutdown` bounds the wait.
+   */
+  startShutdown(code: number, reason: string): Signal<boolean> {
+    if (this.shutdownResult !== undefined) return this.shutdownResult
+    const result = new Signal<boolean>()
+    this.shutdownResult = result
+    if (this.state === "closed") {
+      result.done(Exit.succeed(true))
+      return result
+    }
+    if (this.state === "open") this.state = "closing"
+    this.socket.close(code, reason)
+    this.closedSignal.onDone(() => result.done(this.cleanClose ? CLEAN : UNCLEAN))
+    if (!this.closedSignal.isDone && this.deadlines.isRunning) {
+      const key = this.deadlines.addAfter(this.closeTimeout, () => this.closeTimedOut())
+      this.closedSignal.onDone(() => this.deadlines.remove(key))
+    }
+    return result
+  }
+
+  private closeTimedOut(): void {
+    this.cleanClose = false
+    this.abort(new ConnectionClosed({ code: 1006, reason: "close handshake timed out" }))
   }
 
   /**
@@ -308,28 +349,35 @@ export class ConnectionImpl implements Connection {
    * the transport took it at once. A wait still open when the connection ends fails with the close error.
    */
   startWrite(frame: Frame): Effect.Effect<void, ConnectionClosed> {
-    if (this.state !== "open") return Effect.fail(this.closedError)
+    const start = this.beginWrite(frame)
+    return start === undefined ? written : start instanceof PendingWrite ? start.await : Effect.fail(start)
+  }
+
+  /**
+   * Hands `frame` to the socket now: `undefined` when the transport took it, the `PendingWrite` to wait for when
+   * it has yet to report, or the error when the connection is not open or the socket refused the frame.
+   */
+  beginWrite(frame: Frame): PendingWrite | ConnectionClosed | undefined {
+    if (this.state !== "open") return this.closedError
     const start = this.socket.send(frame)
     if (start === "written") {
       this.stats.sent(frame)
-      return written
+      return undefined
     }
     if (start !== "pending") {
       // The transport may have reported the close while refusing.
-      return Effect.fail(
-        (this.state as ConnectionState) === "closed"
-          ? this.closedError
-          : new ConnectionClosed({ code: 1006, reason: "the socket refused the write" })
-      )
+      return (this.state as ConnectionState) === "closed"
+        ? this.closedError
+        : new ConnectionClosed({ code: 1006, reason: "the socket refused the write" })
     }
     const write = new PendingWrite(frame)
-    this.pendingWrites.push(write)
-    return write.await
+    ;(this.pendingWrites ??= new Fifo<PendingWrite>()).push(write)
+    return write
   }
 
   /** @internal The oldest pending write has been handed to the socket, or failed. */
   handleWritten(error: Error | undefined): void {
-    const write = this.pendingWrites.shift()
+    const write = this.pendingWrites?.shift()
     if (write === undefined) return
     if (error === undefined) {
       this.stats.sent(write.frame)
