@@ -57,10 +57,14 @@ export class WebSocketClient extends Context.Tag("effect-ws-gateway/WebSocketCli
   }
 >() {}
 
+const notAConnection = () =>
+  new InvalidOption({ option: "connection", reason: "not a connection opened by a WebSocketClient" })
+
 const asImpl = (connection: Connection): Either.Either<ConnectionImpl, InvalidOption> =>
-  connection instanceof ConnectionImpl
-    ? Either.right(connection)
-    : Either.left(new InvalidOption({ option: "connection", reason: "not a connection opened by a WebSocketClient" }))
+  connection instanceof ConnectionImpl ? Either.right(connection) : Either.left(notAConnection())
+
+// No timeout asked for: one shared value rather than an allocation per message.
+const NO_TIMEOUT: Either.Either<undefined, never> = Either.right(undefined)
 
 const GOING_AWAY = { code: 1001, reason: "going away" } as const
 
@@ -143,7 +147,7 @@ export const makeWith = (
     // The per-message paths avoid generators: they run once per message.
 
     const optionalTimeout = (options: { readonly timeout?: unknown } | undefined) =>
-      options?.timeout === undefined ? Either.right(undefined) : decodeDuration("timeout", options.timeout)
+      options?.timeout === undefined ? NO_TIMEOUT : decodeDuration("timeout", options.timeout)
 
     // The per-message paths are one effect step when nothing has to wait: the checks, the write or the take of a
     // buffered message happen in a single synchronous body, failures found there are counted on the spot, and only
@@ -154,23 +158,21 @@ export const makeWith = (
     }
 
     const sendNow = (connection: Connection, message: OutboundMessage, options?: SendOptions): Effect.Effect<void, SendError> => {
-      const impl = asImpl(connection)
-      if (Either.isLeft(impl)) return failed(impl.left)
+      if (!(connection instanceof ConnectionImpl)) return failed(notAConnection())
       const timeout = optionalTimeout(options)
       if (Either.isLeft(timeout)) return failed(timeout.left)
       const frame = encodeMessage(message)
       if (Either.isLeft(frame)) return failed(frame.left)
-      const write = impl.right.startWrite(frame.right)
+      const write = connection.startWrite(frame.right)
       if (write === written) return write
       return counted(withOptionalTimeout(write, timeout.right, (after) => new Timeout({ operation: "send", after })))
     }
 
     const receiveNow = (connection: Connection, options?: ReceiveOptions): Effect.Effect<InboundMessage, ReceiveError> => {
-      const impl = asImpl(connection)
-      if (Either.isLeft(impl)) return failed(impl.left)
+      if (!(connection instanceof ConnectionImpl)) return failed(notAConnection())
       const timeout = optionalTimeout(options)
       if (Either.isLeft(timeout)) return failed(timeout.left)
-      const buffer = impl.right.buffer
+      const buffer = connection.buffer
       const next = buffer.poll()
       if (next !== empty) return Effect.succeed(next)
       return counted(withOptionalTimeout(buffer.take, timeout.right, (after) => new Timeout({ operation: "receive", after })))
