@@ -133,6 +133,18 @@ describe("Home Assistant commands", () => {
       expect(sim.count("ping") + sim.count("get_config")).toBe(100)
     }))
 
+  it.scoped("a message that carries its own id is sent with the session's id, and only that one", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      yield* ha.sendMessage({ type: "get_config", id: 999 } as never)
+      yield* ha.sendMessage({ type: "get_config" })
+      // id 1 went to supported_features
+      expect(sim.received.slice(-2).map((r) => r.message)).toStrictEqual([
+        { type: "get_config", id: 2 },
+        { type: "get_config", id: 3 }
+      ])
+    }))
+
   it.scoped("the simulator answers a repeated id with id_reuse and a malformed message with invalid_format", () =>
     Effect.gen(function*() {
       const sim = yield* HomeAssistantSimulator.make({ accessToken: "t" })

@@ -19,12 +19,17 @@ export class SessionEnded extends Data.TaggedError("SessionEnded") {}
 /** How a written command can fail. */
 export type ResultError = HomeAssistantError | ConnectionLost | CommandTimeout
 
-interface Pending {
-  readonly command: string
-  readonly result: Signal<unknown, ResultError>
+/** A written command waiting for its result: the result signal itself, with what its deadline needs. */
+class Pending extends Signal<unknown, ResultError> {
   /** When it times out (Effect-clock ms), and its bound; `Infinity` for none. */
-  at: number
-  timeout: Duration.Duration
+  at = Infinity
+  timeout: Duration.Duration = Duration.infinity
+  /** The write, when the socket has yet to confirm it; `written` when it took the frame at once. */
+  write: Effect.Effect<void, ConnectionClosed> = written
+
+  constructor(readonly id: number, readonly command: string) {
+    super()
+  }
 }
 
 /** A command on the wire: its id and the awaitable result. */
@@ -42,11 +47,17 @@ const toHomeAssistantError = (error: ErrorPayload | undefined): HomeAssistantErr
     ...(error?.translation_placeholders === undefined ? {} : { translationPlaceholders: error.translation_placeholders })
   })
 
-/** A command handed to the connection: its id, its result signal, and the write still to wait for (if any). */
-interface Started {
-  readonly id: number
-  readonly pending: Pending
-  readonly write: Effect.Effect<void, ConnectionClosed>
+/**
+ * The command's frame with `"id"` first: the message is encoded once and the id put in front, rather than copying
+ * the message into a new object per command. A message that carries its own `id` is copied (ours wins, as HA needs).
+ */
+const withId = (message: CommandMessage, id: number): Either.Either<string, InvalidMessage> => {
+  if (Object.hasOwn(message, "id")) return encodeMessage({ ...message, id }) as Either.Either<string, InvalidMessage>
+  const body = encodeMessage(message)
+  if (Either.isLeft(body)) return Either.left(body.left)
+  const text = body.right
+  if (typeof text !== "string" || !text.startsWith("{")) return encodeMessage({ ...message, id }) as Either.Either<string, InvalidMessage>
+  return Either.right(text === "{}" ? `{"id":${id}}` : `{"id":${id},${text.slice(1)}`)
 }
 
 export class Session {
@@ -94,9 +105,9 @@ export class Session {
         Effect.timeoutFail(sent.result, { duration: timeout, onTimeout: () => new CommandTimeout({ command: name, after: timeout }) }))
         .pipe(Effect.catchTag("SessionEnded", onEnded))
     }
-    const started = this.start(message, undefined)
-    if (!("id" in started)) return started._tag === "SessionEnded" ? undefined : Effect.fail(started)
-    const { id, pending, write } = started
+    const pending = this.start(message, undefined)
+    if (!(pending instanceof Pending)) return pending._tag === "SessionEnded" ? undefined : Effect.fail(pending)
+    const { id, write } = pending
     if (Duration.isFinite(timeout)) {
       pending.at = this.deadlines.now() + Duration.toMillis(timeout)
       pending.timeout = timeout
@@ -117,9 +128,9 @@ export class Session {
     beforeWrite?: (id: number) => void
   ): Effect.Effect<Sent, SessionEnded | ConnectionLost | InvalidMessage> {
     const write = Effect.suspend((): Effect.Effect<Sent, SessionEnded | ConnectionLost | InvalidMessage> => {
-      const started = this.start(message, beforeWrite)
-      if (!("id" in started)) return Effect.fail(started)
-      const { id, pending, write } = started
+      const pending = this.start(message, beforeWrite)
+      if (!(pending instanceof Pending)) return Effect.fail(pending)
+      const { id, write } = pending
       const sent: Sent = { id, result: this.awaitResult(id, pending) }
       return write === written ? Effect.succeed(sent) : Effect.as(this.afterWrite(id, pending.command, write), sent)
     })
@@ -130,25 +141,20 @@ export class Session {
   private start(
     message: CommandMessage,
     beforeWrite: ((id: number) => void) | undefined
-  ): Started | SessionEnded | InvalidMessage {
+  ): Pending | SessionEnded | InvalidMessage {
     // Nothing has been handed to the socket yet: the command can safely wait for the next session.
     if (!this.alive || this.connection.state !== "open") return new SessionEnded()
-    const frame = encodeMessage({ ...message, id: this.nextId + 1 })
+    const frame = withId(message, this.nextId + 1)
     if (Either.isLeft(frame)) return frame.left
     const id = ++this.nextId
-    const pending: Pending = {
-      command: message.type,
-      result: new Signal<unknown, ResultError>(),
-      at: Infinity,
-      timeout: Duration.infinity
-    }
+    const pending = new Pending(id, message.type)
     this.pending.set(id, pending)
     beforeWrite?.(id)
-    const write = this.impl === undefined
+    pending.write = this.impl === undefined
       ? Effect.mapError(this.client.send(this.connection, frame.right), (): ConnectionClosed =>
         new ConnectionClosed({ code: 1006, reason: "write failed" }))
       : this.impl.startWrite(frame.right)
-    return { id, pending, write }
+    return pending
   }
 
   /**
@@ -171,8 +177,8 @@ export class Session {
   private awaitResult(id: number, pending: Pending): Effect.Effect<unknown, ResultError> {
     // With a deadline the entry goes by itself soon enough (result, timeout or session end): no interruption
     // finalizer, which measured as a tenth of a call_service round trip.
-    if (pending.at !== Infinity) return pending.result.awaitUncancellable
-    return pending.result.awaitOr(() => {
+    if (pending.at !== Infinity) return pending.awaitUncancellable
+    return pending.awaitOr(() => {
       if (this.pending.get(id) === pending) this.pending.delete(id)
     })
   }
@@ -205,7 +211,7 @@ export class Session {
     const pending = this.pending.get(id)
     if (pending === undefined) return
     this.pending.delete(id)
-    pending.result.done(Exit.fail(error))
+    pending.done(Exit.fail(error))
   }
 
   /** Routes the events of subscription `id` to `sink` until `unroute`. */
@@ -237,9 +243,7 @@ export class Session {
   end(): void {
     if (!this.alive) return
     this.alive = false
-    for (const { command, result } of this.pending.values()) {
-      result.done(Exit.fail(new ConnectionLost({ command })))
-    }
+    for (const pending of this.pending.values()) pending.done(Exit.fail(new ConnectionLost({ command: pending.command })))
     this.pending.clear()
     this.routes.clear()
     if (this.armedKey !== undefined) this.deadlines.remove(this.armedKey)
@@ -265,10 +269,10 @@ export class Session {
     if (pending === undefined) return
     this.pending.delete(id)
     if (type === "pong") {
-      pending.result.done(Exit.succeed(null))
+      pending.done(Exit.succeed(null))
     } else if (type === "result") {
       const result = message as { readonly success?: unknown; readonly result?: unknown; readonly error?: ErrorPayload }
-      pending.result.done(result.success === true ? Exit.succeed(result.result ?? null) : Exit.fail(toHomeAssistantError(result.error))
+      pending.done(result.success === true ? Exit.succeed(result.result ?? null) : Exit.fail(toHomeAssistantError(result.error))
       )
     }
   }
