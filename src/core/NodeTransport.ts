@@ -109,10 +109,20 @@ export const classifyWsError = (
 const toBytes = (data: WebSocket.RawData): Uint8Array =>
   Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
 
+interface Stream {
+  readonly errored?: unknown
+  readonly destroyed?: boolean
+  readonly writableHighWaterMark: number
+  cork(): void
+  uncork(): void
+}
+
+/** The TCP/TLS stream under a `ws` socket, once it has one. */
+const streamOf = (socket: WebSocket): Stream | undefined => (socket as unknown as { readonly _socket?: Stream })._socket
+
 /** The TCP/TLS stream under a `ws` socket is alive and has no write error (unknown stream: assume not). */
 const writtenCleanly = (socket: WebSocket): boolean => {
-  const stream = (socket as unknown as { readonly _socket?: { readonly errored?: unknown; readonly destroyed?: boolean } })
-    ._socket
+  const stream = streamOf(socket)
   return stream !== undefined && stream.destroyed === false && (stream.errored === null || stream.errored === undefined)
 }
 
@@ -167,7 +177,7 @@ export const openNodeSocket = (
     ...(tls?.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
     ...(tls?.servername === undefined ? {} : { servername: tls.servername })
   })
-  const owner = new NodeSocket(socket, events, request.redactedUrl, WebSocketClass.OPEN)
+  const owner = new NodeSocket(socket, events, request.redactedUrl, WebSocketClass.OPEN, request.coalesceWrites === true)
   // Set before any event: ws emits nothing while it is being constructed.
   ;(socket as Owned)[OWNER] = owner
   return owner
@@ -182,12 +192,15 @@ class NodeSocket implements TransportSocket {
   // Both are made on the first write: many connections are mostly idle.
   private pendingFlags: Fifo<boolean> | undefined = undefined
   private afterWrite: ((error?: Error | null) => void) | undefined = undefined
+  private corked = false
+  private uncork: (() => void) | undefined = undefined
 
   constructor(
     private readonly socket: WebSocket,
     private readonly events: TransportEvents,
     private readonly redactedUrl: string,
-    private readonly OPEN: number
+    private readonly OPEN: number,
+    private readonly coalesce: boolean
   ) {}
 
   /** @internal One event of the socket; `false` for those the transport does not take (ws then handles them). */
@@ -221,6 +234,18 @@ class NodeSocket implements TransportSocket {
 
   send(frame: Frame): WriteStart {
     const flags = this.pendingFlags ??= new Fifo<boolean>()
+    const stream = streamOf(this.socket)
+    // Coalescing (opt-in): frames sent in one synchronous run (a fiber's burst, replies to a batch of messages)
+    // leave in one write: the stream is corked at the first and uncorked on the next microtask, after the run.
+    // One syscall per frame measured as most of the time of a pipelined exchange.
+    if (this.coalesce && stream !== undefined && !this.corked) {
+      stream.cork()
+      this.corked = true
+      queueMicrotask(this.uncork ??= () => {
+        this.corked = false
+        streamOf(this.socket)?.uncork()
+      })
+    }
     try {
       this.socket.send(frame, typeof frame === "string" ? TEXT : BINARY, this.afterWrite ??= (error) => {
         if (flags.shift() === true) this.events.onWritten(error ?? undefined)
@@ -228,9 +253,14 @@ class NodeSocket implements TransportSocket {
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error))
     }
-    // Node wrote the frame to the OS socket synchronously (nothing left in ws's or the stream's buffer, no write
-    // error): it has been handed to the socket now; ws's callback would only say so on the next tick.
-    const written = this.socket.bufferedAmount === 0 && writtenCleanly(this.socket)
+    // By default the frame counts as written only when Node wrote it to the OS socket synchronously (nothing left in
+    // ws's or the stream's buffer, no write error): ws's callback would only say so on the next tick. Coalescing, it
+    // counts once it is in the stream's buffer within the high-water mark (what a Node stream's `write()` returning
+    // true means). Otherwise the frame waits for ws's report of the write, which is the backpressure.
+    const buffered = this.socket.bufferedAmount
+    const written = stream !== undefined &&
+      (buffered === 0 || (this.coalesce && buffered <= stream.writableHighWaterMark)) &&
+      writtenCleanly(this.socket)
     flags.push(!written)
     return written ? "written" : "pending"
   }

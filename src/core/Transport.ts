@@ -18,6 +18,11 @@ export interface TransportRequest {
   readonly tls: TlsOptions | undefined
   /** The host policy's verdict on each address the host name resolves to; `undefined` allows it. */
   readonly checkAddress: ((address: string) => HostDenied | undefined) | undefined
+  /**
+   * The caller accepts `"written"` for a frame the socket buffered within its high-water mark, so frames of one
+   * synchronous run may be written together (`ConnectOptions.coalesceWrites`). A transport may ignore it.
+   */
+  readonly coalesceWrites?: boolean
 }
 
 /** A failure the transport has already classified. */

@@ -104,12 +104,16 @@ export const rawWs: SocketContender = {
 const runEffect = <A, E>(effect: Effect.Effect<A, E, WebSocketClient>) =>
   Effect.runPromise(Effect.provide(effect, WebSocketClientLive))
 
-export const effectApi: SocketContender = {
-  name: "Effect API",
+/** Our Effect API's per-message contenders, on connections opened with `options` added. */
+const effectMessaging = (
+  name: string,
+  options: { readonly coalesceWrites?: boolean }
+): Pick<SocketContender, "name" | "sequential" | "pipelined"> => ({
+  name,
   sequential: (url, count, payload) =>
     runEffect(Effect.scoped(Effect.gen(function*() {
       const client = yield* WebSocketClient
-      const connection = yield* client.connect({ url })
+      const connection = yield* client.connect({ url, ...options })
       const latencies = new Float64Array(count)
       for (let i = 0; i < count; i++) {
         const start = now()
@@ -123,7 +127,7 @@ export const effectApi: SocketContender = {
   pipelined: (url, count, window, payload) =>
     runEffect(Effect.scoped(Effect.gen(function*() {
       const client = yield* WebSocketClient
-      const connection = yield* client.connect({ url, bufferSize: window * 2 })
+      const connection = yield* client.connect({ url, bufferSize: window * 2, ...options })
       const start = now()
       let sent = 0
       for (; sent < Math.min(window, count); sent++) yield* client.send(connection, payload)
@@ -135,7 +139,11 @@ export const effectApi: SocketContender = {
         }
       }
       return now() - start
-    }))),
+    })))
+})
+
+export const effectApi: SocketContender = {
+  ...effectMessaging("Effect API", {}),
   requestCycles: (url, cycles, payload) =>
     runEffect(Effect.gen(function*() {
       const client = yield* WebSocketClient
@@ -158,6 +166,9 @@ export const effectApi: SocketContender = {
       }))
     }))
 }
+
+/** The same, with the opt-in `coalesceWrites` (frames of one run leave in one write; `send` completes on buffering). */
+export const effectApiCoalesced: SocketContender = effectMessaging("Effect API, coalesceWrites", { coalesceWrites: true })
 
 export const promiseAdapter: SocketContender = {
   name: "Promise adapter",

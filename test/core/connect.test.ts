@@ -118,7 +118,8 @@ describe("connect", () => {
     [{ protocols: ["chat", "chat"] }, "protocols"],
     [{ maxPayload: 0 }, "maxPayload"],
     [{ bufferSize: 1.5 }, "bufferSize"],
-    [{ heartbeat: { interval: 0, timeout: 10 } }, "heartbeat.interval"]
+    [{ heartbeat: { interval: 0, timeout: 10 } }, "heartbeat.interval"],
+    [{ coalesceWrites: "yes" }, "coalesceWrites"]
   ])("the option %j fails with InvalidOption naming it", ([options, option]) =>
     run(Effect.gen(function*() {
       const client = yield* WebSocketClient

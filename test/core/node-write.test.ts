@@ -8,7 +8,7 @@ import { wsServer } from "./servers.js"
 const noop = () => undefined
 
 /** A socket of the Node transport, opened on `url` and closed with the scope, with the write reports it made. */
-const openSocket = (url: string) =>
+const openSocket = (url: string, coalesceWrites = false) =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const reports = yield* Queue.unbounded<string>()
@@ -28,13 +28,19 @@ const openSocket = (url: string) =>
           protocols: [],
           maxPayload: 1 << 30,
           tls: undefined,
-          checkAddress: undefined
+          checkAddress: undefined,
+          coalesceWrites
         }, events)
       })
       return { socket, reports }
     }),
     ({ socket }) => Effect.sync(() => socket.terminate())
   )
+
+/** The TCP stream under the transport's `ws` socket (test-only peek at internals). */
+const streamUnder = (socket: TransportSocket) =>
+  (socket as unknown as { readonly socket: { readonly _socket: { readonly writableCorked: number; readonly writableLength: number } } })
+    .socket._socket
 
 describe("Node transport writes", () => {
   it.scoped("a frame the OS socket takes at once is reported written by send itself, and never again", () =>
@@ -65,6 +71,50 @@ describe("Node transport writes", () => {
       expect(yield* Queue.take(reports)).toBe("written")
       const received = yield* Queue.take(side.received)
       expect(received.data.length).toBe(64 * 1024 * 1024)
+    }))
+
+  it.scoped("coalescing: frames of one synchronous run wait corked for the run to end, then leave in order", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer()
+      const { reports, socket } = yield* openSocket(server.url, true)
+      const side = yield* Queue.take(server.connections)
+      const stream = streamUnder(socket)
+      expect([socket.send("a"), socket.send("b"), socket.send("c")]).toStrictEqual(["written", "written", "written"])
+      expect(stream.writableCorked).toBe(1)
+      expect(stream.writableLength).toBeGreaterThan(0)
+      yield* Effect.promise(() => Promise.resolve())
+      expect(stream.writableCorked).toBe(0)
+      const received = yield* Effect.forEach([1, 2, 3], () => Queue.take(side.received))
+      expect(received.map((r) => r.data.toString())).toStrictEqual(["a", "b", "c"])
+      expect(yield* Queue.size(reports)).toBe(0)
+    }))
+
+  it.scoped("coalescing: frames past the high-water mark are pending, each reported once, all delivered in order", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer()
+      const { reports, socket } = yield* openSocket(server.url, true)
+      const side = yield* Queue.take(server.connections)
+      const frames = Array.from({ length: 400 }, (_, i) => `${i}`.padEnd(100, "."))
+      const starts = frames.map((frame) => socket.send(frame))
+      const pending = starts.filter((start) => start === "pending").length
+      // 40 KB in one run cannot all fit under a 16 KiB mark; the first frames do.
+      expect(starts[0]).toBe("written")
+      expect(pending).toBeGreaterThan(0)
+      const reported = yield* Effect.forEach(Array.from({ length: pending }), () => Queue.take(reports))
+      expect(reported.every((report) => report === "written")).toBe(true)
+      const received = yield* Effect.forEach(frames, () => Queue.take(side.received))
+      expect(received.map((r) => r.data.toString())).toStrictEqual(frames)
+      expect(yield* Queue.size(reports)).toBe(0)
+    }))
+
+  it.scoped("without coalescing, a run of sends is not held back", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer()
+      const { socket } = yield* openSocket(server.url)
+      yield* Queue.take(server.connections)
+      socket.send("a")
+      socket.send("b")
+      expect(streamUnder(socket).writableCorked).toBe(0)
     }))
 
   it.scoped("a frame sent after the socket ended is refused, not reported as written", () =>

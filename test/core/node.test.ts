@@ -33,6 +33,20 @@ describe("Node transport against real servers on 127.0.0.1", () => {
       expect([...(bytes as Uint8Array)]).toStrictEqual([0, 255, 7])
     })))
 
+  it.effect("coalesceWrites: a burst of 2,000 sends completes and every message round-trips in order", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      const connection = yield* client.connect({ url: server.url, coalesceWrites: true, bufferSize: 4096 })
+      const side = yield* Queue.take(server.connections)
+      side.socket.on("message", (data, isBinary) => side.socket.send(data, { binary: isBinary }))
+      const messages = Array.from({ length: 2000 }, (_, i) => ({ i, pad: "x".repeat(64) }))
+      for (const message of messages) yield* client.send(connection, message)
+      const echoed = yield* Effect.forEach(messages, () => client.receive(connection))
+      expect(echoed).toStrictEqual(messages)
+      expect(yield* client.getStats).toMatchObject({ messagesSent: 2000, messagesReceived: 2000, errors: 0 })
+    })))
+
   it.effect.each<[number, string]>([[1000, ""], [1001, "restart"], [4000, "bye"]])(
     "a server close with %d %j surfaces as ConnectionClosed after every message sent before it",
     ([code, reason]) =>

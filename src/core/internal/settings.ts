@@ -65,6 +65,9 @@ export const resolveConnectOptions = (
   if (options.tls !== undefined && (typeof options.tls !== "object" || options.tls === null)) {
     return Either.left(new InvalidOption({ option: "tls", reason: "expected an object" }))
   }
+  if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== "boolean") {
+    return Either.left(new InvalidOption({ option: "coalesceWrites", reason: "expected a boolean" }))
+  }
   const parsed = url.right
   return Either.right({
     request: {
@@ -74,7 +77,8 @@ export const resolveConnectOptions = (
       protocols: protocols.right,
       maxPayload: maxPayload.right,
       tls: options.tls,
-      checkAddress: guard === undefined ? undefined : (address: string) => guard.checkAddress(parsed.hostname, address)
+      checkAddress: guard === undefined ? undefined : (address: string) => guard.checkAddress(parsed.hostname, address),
+      coalesceWrites: options.coalesceWrites === true
     },
     bufferSize: bufferSize.right,
     closeTimeout: closeTimeout.right,
