@@ -317,7 +317,7 @@ export class ConnectionImpl implements Connection {
     const result = new Signal<boolean>()
     this.shutdownResult = result
     if (this.state === "closed") {
-      result.done(Exit.succeed(true))
+      result.done(CLEAN)
       return result
     }
     if (this.state === "open") this.state = "closing"

@@ -8,7 +8,7 @@ import { ConnectionClosed, type InvalidMessage } from "../../core/errors.js"
 import { ConnectionImpl, written } from "../../core/internal/connection.js"
 import type { Deadlines } from "../../core/internal/deadlines.js"
 import { Signal } from "../../core/internal/Signal.js"
-import { encodeMessage } from "../../core/message.js"
+import { encodeMessage, type Frame } from "../../core/message.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
 import { CommandTimeout, ConnectionLost, HomeAssistantError } from "../errors.js"
 import type { CommandMessage, ErrorPayload } from "../messages.js"
@@ -51,13 +51,16 @@ const toHomeAssistantError = (error: ErrorPayload | undefined): HomeAssistantErr
  * The command's frame with `"id"` first: the message is encoded once and the id put in front, rather than copying
  * the message into a new object per command. A message that carries its own `id` is copied (ours wins, as HA needs).
  */
-const withId = (message: CommandMessage, id: number): Either.Either<string, InvalidMessage> => {
-  if (Object.hasOwn(message, "id")) return encodeMessage({ ...message, id }) as Either.Either<string, InvalidMessage>
-  const body = encodeMessage(message)
-  if (Either.isLeft(body)) return Either.left(body.left)
-  const text = body.right
-  if (typeof text !== "string" || !text.startsWith("{")) return encodeMessage({ ...message, id }) as Either.Either<string, InvalidMessage>
-  return Either.right(text === "{}" ? `{"id":${id}}` : `{"id":${id},${text.slice(1)}`)
+const withId = (message: CommandMessage, id: number): Either.Either<Frame, InvalidMessage> => {
+  if (!Object.hasOwn(message, "id")) {
+    const body = encodeMessage(message)
+    if (Either.isLeft(body)) return body
+    const text = body.right
+    if (typeof text === "string" && text.startsWith("{")) {
+      return Either.right(text === "{}" ? `{"id":${id}}` : `{"id":${id},${text.slice(1)}`)
+    }
+  }
+  return encodeMessage({ ...message, id })
 }
 
 export class Session {
