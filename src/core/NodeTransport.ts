@@ -147,8 +147,10 @@ const reporting = (WebSocketClass: typeof WebSocket): typeof WebSocket => {
     Reporting = class ReportingWebSocket extends WebSocketClass {
       // At most two arguments: every event ws emits to its users has two or fewer.
       override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
-        const owner = (this as Owned)[OWNER]
-        return owner?.report(event, a, b) === true || super.emit(event, a, b)
+        const taken = (this as Owned)[OWNER]?.report(event, a, b) === true
+        // Listeners on the socket itself (ws registers none today) still hear every event.
+        if (taken && this.listenerCount(event) === 0) return true
+        return super.emit(event, a, b) || taken
       }
     }
     reportingClasses.set(WebSocketClass, Reporting)

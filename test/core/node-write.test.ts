@@ -128,3 +128,37 @@ describe("Node transport writes", () => {
       else expect(start).toBeInstanceOf(Error)
     }))
 })
+
+describe("Node transport events", () => {
+  it.scoped("the transport takes ws's events without hiding them from listeners on the ws socket itself", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer()
+      const delivered = yield* Queue.unbounded<string>()
+      const socket = yield* Effect.acquireRelease(
+        Effect.async<TransportSocket>((resume) => {
+          const opened = openNodeSocket(WebSocket, {
+            url: new URL(server.url),
+            redactedUrl: server.url,
+            headers: {},
+            protocols: [],
+            maxPayload: 1 << 20,
+            tls: undefined,
+            checkAddress: undefined
+          }, {
+            onOpen: () => resume(Effect.succeed(opened)),
+            onMessage: (frame) => Queue.unsafeOffer(delivered, `transport:${String(frame)}`),
+            onPong: noop,
+            onFailure: noop,
+            onClose: noop,
+            onWritten: noop
+          })
+        }),
+        (socket) => Effect.sync(() => socket.terminate())
+      )
+      const ws = (socket as unknown as { readonly socket: WebSocket }).socket
+      ws.on("message", (data) => Queue.unsafeOffer(delivered, `listener:${String(data)}`))
+      const side = yield* Queue.take(server.connections)
+      side.socket.send("hi")
+      expect([yield* Queue.take(delivered), yield* Queue.take(delivered)]).toStrictEqual(["transport:hi", "listener:hi"])
+    }))
+})
