@@ -120,11 +120,9 @@ interface Stream {
 /** The TCP/TLS stream under a `ws` socket, once it has one. */
 const streamOf = (socket: WebSocket): Stream | undefined => (socket as unknown as { readonly _socket?: Stream })._socket
 
-/** The TCP/TLS stream under a `ws` socket is alive and has no write error (unknown stream: assume not). */
-const writtenCleanly = (socket: WebSocket): boolean => {
-  const stream = streamOf(socket)
-  return stream !== undefined && stream.destroyed === false && (stream.errored === null || stream.errored === undefined)
-}
+/** The TCP/TLS stream under a `ws` socket is alive and has no write error. */
+const writtenCleanly = (stream: Stream): boolean =>
+  stream.destroyed === false && (stream.errored === null || stream.errored === undefined)
 
 const TEXT = { binary: false } as const
 const BINARY = { binary: true } as const
@@ -262,7 +260,7 @@ class NodeSocket implements TransportSocket {
     const buffered = this.socket.bufferedAmount
     const written = stream !== undefined &&
       (buffered === 0 || (this.coalesce && buffered <= stream.writableHighWaterMark)) &&
-      writtenCleanly(this.socket)
+      writtenCleanly(stream)
     flags.push(!written)
     return written ? "written" : "pending"
   }

@@ -336,15 +336,6 @@ export class ConnectionImpl implements Connection {
   }
 
   /**
-   * Writes one frame; completes when the transport has handed it to the socket. The write itself happens when this
-   * effect starts, synchronously, so writes reach the wire in the order they start; a frame the transport took at
-   * once completes without suspending the fiber.
-   */
-  write(frame: Frame): Effect.Effect<void, ConnectionClosed> {
-    return Effect.suspend(() => this.startWrite(frame))
-  }
-
-  /**
    * Hands `frame` to the socket now; the returned effect waits for the outcome: `written` (nothing to wait for) when
    * the transport took it at once. A wait still open when the connection ends fails with the close error.
    */

@@ -7,8 +7,8 @@
 import { type Clock, Duration, Effect, Exit } from "effect"
 import { Signal } from "./Signal.js"
 
-/** What a deadline does when it passes: something synchronous, or an effect the timer forks (a graceful close). */
-export type Expiry = () => void | Effect.Effect<void>
+/** What a deadline does when it passes: synchronous work that ends the wait (completes a signal, starts a close). */
+export type Expiry = () => void
 
 interface Entry {
   readonly at: number
@@ -65,7 +65,7 @@ export class Deadlines {
       }
       return Effect.timeout(Effect.interruptible(wait), after).pipe(
         Effect.catchTag("TimeoutException", () =>
-          Effect.zipRight(Effect.flatMap(Effect.sync(expire), (effect) => effect ?? Effect.void), wait))
+          Effect.zipRight(Effect.sync(expire), wait))
       ) as Effect.Effect<A, E>
     })
   }
@@ -103,8 +103,7 @@ export class Deadlines {
       for (const [key, entry] of this.entries) {
         if (entry.at <= now) {
           this.entries.delete(key)
-          const effect = entry.fire()
-          if (effect !== undefined) yield* Effect.fork(effect)
+          entry.fire()
         } else if (earliest === undefined || entry.at < earliest) {
           earliest = entry.at
         }
