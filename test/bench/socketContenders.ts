@@ -5,7 +5,7 @@
  */
 import * as Socket from "@effect/platform/Socket"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import { Effect, Queue } from "effect"
+import { Effect, Layer, ManagedRuntime, Queue } from "effect"
 import WebSocket from "ws"
 import { createWebSocketInterface, type JsonObject, WebSocketClient, WebSocketClientLive } from "../../src/index.js"
 
@@ -41,6 +41,15 @@ const closeRaw = (socket: WebSocket) =>
     socket.once("close", () => resolve())
     socket.close(1000)
   })
+
+/** One request cycle on raw `ws`: connect, send, first reply, close. */
+const rawCycle = async (url: string, payload: JsonObject) => {
+  const socket = await openRaw(url)
+  const reply = new Promise((resolve) => socket.once("message", (data) => resolve(decode(data))))
+  socket.send(JSON.stringify(payload))
+  await reply
+  await closeRaw(socket)
+}
 
 export const rawWs: SocketContender = {
   name: "raw ws",
@@ -81,13 +90,7 @@ export const rawWs: SocketContender = {
   },
   requestCycles: async (url, cycles, payload) => {
     const start = now()
-    for (let i = 0; i < cycles; i++) {
-      const socket = await openRaw(url)
-      const reply = new Promise((resolve) => socket.once("message", (data) => resolve(decode(data))))
-      socket.send(JSON.stringify(payload))
-      await reply
-      await closeRaw(socket)
-    }
+    for (let i = 0; i < cycles; i++) await rawCycle(url, payload)
     return now() - start
   },
   openMany: async (url, count) => {
@@ -98,6 +101,96 @@ export const rawWs: SocketContender = {
     const heapPerConnection = (heapAfterGc() - before) / count
     await Promise.all(sockets.map(closeRaw))
     return { ms, heapPerConnection }
+  }
+}
+
+/** Raw `ws` messages as an Effect program takes them at the least cost: a buffer, and one `Effect.async` when empty. */
+const fiberInbox = (socket: WebSocket) => {
+  const inbox: Array<unknown> = []
+  let waiting: ((reply: Effect.Effect<unknown>) => void) | undefined
+  socket.on("message", (data) => {
+    const message = decode(data)
+    const wake = waiting
+    waiting = undefined
+    if (wake === undefined) inbox.push(message)
+    else wake(Effect.succeed(message))
+  })
+  return Effect.suspend(() =>
+    inbox.length > 0 ? Effect.succeed(inbox.shift()) : Effect.async<unknown>((resume) => void (waiting = resume))
+  )
+}
+
+/**
+ * The Effect runtime's floor, not a client: raw `ws` driven from an Effect fiber the cheapest way an Effect program
+ * can wait (`Effect.sync` per send, one `Effect.async` per wait, `Effect.forEach` to open many). No Effect API over a
+ * socket can beat it when called from a fiber, so the gap between raw `ws` and this row is the runtime's, and the gap
+ * between this row and ours is our client's.
+ */
+export const effectFloor: SocketContender = {
+  name: "floor: raw ws in a fiber",
+  sequential: (url, count, payload) =>
+    Effect.runPromise(Effect.gen(function*() {
+      const socket = yield* Effect.promise(() => openRaw(url))
+      const receive = fiberInbox(socket)
+      const latencies = new Float64Array(count)
+      for (let i = 0; i < count; i++) {
+        const start = now()
+        yield* Effect.sync(() => socket.send(JSON.stringify(payload)))
+        yield* receive
+        latencies[i] = now() - start
+      }
+      yield* Effect.promise(() => closeRaw(socket))
+      return latencies
+    })),
+  pipelined: (url, count, window, payload) =>
+    Effect.runPromise(Effect.gen(function*() {
+      const socket = yield* Effect.promise(() => openRaw(url))
+      const receive = fiberInbox(socket)
+      const send = Effect.sync(() => socket.send(JSON.stringify(payload)))
+      const start = now()
+      let sent = 0
+      for (; sent < Math.min(window, count); sent++) yield* send
+      for (let received = 0; received < count; received++) {
+        yield* receive
+        if (sent < count) {
+          sent++
+          yield* send
+        }
+      }
+      const ms = now() - start
+      yield* Effect.promise(() => closeRaw(socket))
+      return ms
+    })),
+  requestCycles: (url, cycles, payload) =>
+    Effect.runPromise(Effect.gen(function*() {
+      const start = now()
+      for (let i = 0; i < cycles; i++) yield* Effect.promise(() => rawCycle(url, payload))
+      return now() - start
+    })),
+  openMany: (url, count) =>
+    Effect.runPromise(Effect.gen(function*() {
+      const before = heapAfterGc()
+      const start = now()
+      const sockets = yield* Effect.forEach(Array.from({ length: count }), () => Effect.promise(() => openRaw(url)), {
+        concurrency: "unbounded"
+      })
+      const ms = now() - start
+      const heapPerConnection = (heapAfterGc() - before) / count
+      yield* Effect.promise(() => Promise.all(sockets.map(closeRaw)))
+      return { ms, heapPerConnection }
+    }))
+}
+
+/** The floor of a Promise API over a `ManagedRuntime` (what the adapter is): raw `ws`, one `runPromise` per call. */
+export const adapterFloor: Pick<SocketContender, "name" | "requestCycles"> = {
+  name: "floor: raw ws per runPromise",
+  requestCycles: async (url, cycles, payload) => {
+    const runtime = ManagedRuntime.make(Layer.empty)
+    const start = now()
+    for (let i = 0; i < cycles; i++) await runtime.runPromise(Effect.promise(() => rawCycle(url, payload)))
+    const ms = now() - start
+    await runtime.dispose()
+    return ms
   }
 }
 
