@@ -139,7 +139,7 @@ describe("request: the whole cycle as one wait", () => {
       expect(yield* client.getStats).toMatchObject({ activeConnections: 0, errors: 1 })
     })))
 
-  it.effect("a client whose scope has closed still bounds a request by its timeout", () =>
+  it.effect("a client whose scope has closed still bounds a request by its timeout, and counts it once", () =>
     Effect.gen(function*() {
       const client = yield* Effect.scoped(WebSocketClientMake)
       const server = yield* WebSocketTestServer
@@ -149,7 +149,29 @@ describe("request: the whole cycle as one wait", () => {
       expect(yield* Fiber.await(fiber)).toStrictEqual(
         Exit.fail(new Timeout({ operation: "request", after: Duration.seconds(3) }))
       )
+      expect(yield* client.getStats).toMatchObject({ errors: 1 })
     }).pipe(Effect.provide(WebSocketTest.transportLayer)))
+
+  it.effect("every failed request counts one error, whatever failed; an interrupted one counts none", () =>
+    run(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      const errors = Effect.map(client.getStats, (stats) => stats.errors)
+      yield* Effect.exit(client.request({ url, message: { big: 10n } }))
+      expect(yield* errors).toBe(1)
+      yield* Effect.exit(client.request({ url: "http://not-a-websocket", message: "x" }))
+      expect(yield* errors).toBe(2)
+      yield* Effect.fork(Effect.flatMap(server.accepted, (peer) => peer.close(1011, "server error")))
+      yield* Effect.exit(client.request({ url, message: "x" }))
+      expect(yield* errors).toBe(3)
+      const fiber = yield* Effect.fork(client.request({ url, message: "x" }))
+      yield* server.accepted
+      yield* Fiber.interrupt(fiber)
+      expect(yield* errors).toBe(3)
+      yield* server.setHandshake(Handshake.refuse)
+      yield* Effect.exit(client.request({ url, message: "x" }))
+      expect(yield* errors).toBe(4)
+    })))
 })
 
 describe("stats and reset", () => {
@@ -270,7 +292,11 @@ describe("observability", () => {
           headers: { Authorization: "Bearer abc" }
         })
         yield* client.send(connection, "x")
+        yield* Effect.exit(client.request({ url: "ws://user:hunter2@example.test/rpc?token=abc", message: "x", timeout: 0 }))
       })).pipe(Effect.withTracer(tracer))
+      const request = spans.find((span) => span.name === "WebSocketClient.request")
+      expect(request?.attributes.get("url.full")).toBe("ws://example.test/rpc")
+      expect(request?.status._tag).toBe("Ended")
       const connect = spans.find((span) => span.name === "WebSocketClient.connect")
       expect(connect?.attributes.get("url.full")).toBe("ws://example.test/api")
       expect(spans.map((span) => span.name)).toContain("WebSocketClient.send")

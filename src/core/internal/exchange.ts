@@ -3,7 +3,7 @@
  * close. The calling fiber waits once for the whole cycle instead of once per step (an effect, an async wait and its
  * interruption finalizer per step measured as most of the CPU of a request).
  */
-import { Duration, Effect, Exit } from "effect"
+import { Cause, Duration, Effect, Exit } from "effect"
 import { type ConnectError, ConnectionClosed, type ReceiveError, type SendError, type Timeout } from "../errors.js"
 import type { Frame, InboundMessage } from "../message.js"
 import type { ConnectionImpl } from "./connection.js"
@@ -74,27 +74,34 @@ class Cycle {
  * counts, as it would for `receive`); the connection is then closed (1000, bounded handshake) before the result is
  * returned, whatever the result. `after` bounds it all on the client's timer: when it passes, an open connection
  * starts its close handshake, one still connecting is aborted, and the failure that causes is `onTimeout()`.
- * Interrupted, it closes the connection the same way before the interruption completes.
+ * Interrupted, it closes the connection the same way before the interruption completes. `onFailed` runs once if it
+ * fails (not when interrupted).
+ *
+ * The cycle's state is made now, so the returned effect is for one run: call `exchange` again for another cycle
+ * (`request` does so on every evaluation).
  */
 export const exchange = (
   connection: ConnectionImpl,
   frame: Frame,
   deadlines: Deadlines,
   after: Duration.Duration,
-  onTimeout: () => Timeout
-): Effect.Effect<InboundMessage, ExchangeError | Timeout> =>
-  Effect.suspend(() => {
-    const cycle = new Cycle(connection, frame, deadlines, after, onTimeout)
-    // The wait is interruptible as the caller is; any failure, interruption included, passes through `abandon`
-    // (a no-op close once the cycle has settled). A canceler on the async wait itself would do the same, but in A/B
-    // runs on a real socket its interruption finalizer cost 20–35 µs more CPU per request than this.
-    return Effect.uninterruptibleMask((restore) =>
-      Effect.matchCauseEffect(
-        restore(Effect.async<InboundMessage, ExchangeError | Timeout>((resume) => cycle.start(resume))),
-        {
-          onFailure: (cause) => Effect.zipRight(cycle.abandon(), Effect.failCause(cause)),
-          onSuccess: Effect.succeed
-        }
-      )
+  onTimeout: () => Timeout,
+  onFailed: () => void
+): Effect.Effect<InboundMessage, ExchangeError | Timeout> => {
+  const cycle = new Cycle(connection, frame, deadlines, after, onTimeout)
+  // The wait is interruptible as the caller is; any failure, interruption included, passes through `abandon`
+  // (a no-op close once the cycle has settled). A canceler on the async wait itself would do the same, but in A/B
+  // runs on a real socket its interruption finalizer cost 20–35 µs more CPU per request than this.
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.matchCauseEffect(
+      restore(Effect.async<InboundMessage, ExchangeError | Timeout>((resume) => cycle.start(resume))),
+      {
+        onFailure: (cause) => {
+          if (Cause.isFailure(cause)) onFailed()
+          return Effect.zipRight(cycle.abandon(), Effect.failCause(cause))
+        },
+        onSuccess: Effect.succeed
+      }
     )
-  })
+  )
+}
