@@ -70,9 +70,12 @@ const GOING_AWAY = { code: 1001, reason: "going away" } as const
 
 const noop = () => {}
 
-/** A per-message operation inside a span, for when a tracer other than the built-in one is installed. */
-const spanned = <A, E>(name: string, connection: Connection, body: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
-  Effect.withSpan(Effect.suspend(body), name, { attributes: { "ws.connection": connection?.id }, captureStackTrace: false })
+/** An operation inside a span, for when a tracer other than the built-in one is installed. */
+const spanned = <A, E>(
+  name: string,
+  attributes: Record<string, unknown>,
+  body: () => Effect.Effect<A, E>
+): Effect.Effect<A, E> => Effect.withSpan(Effect.suspend(body), name, { attributes, captureStackTrace: false })
 
 // Built outside the connect closures, so the finalizer an open connection keeps retains only the connection
 // (a closure made inside them would keep their whole scope chain: options, settings, the request's URL).
@@ -185,14 +188,14 @@ export const makeWith = (
       Effect.withFiberRuntime<void, SendError>((fiber) =>
         fiber.currentTracer === builtInTracer
           ? sendNow(connection, message, options)
-          : spanned("WebSocketClient.send", connection, () => sendNow(connection, message, options))
+          : spanned("WebSocketClient.send", { "ws.connection": connection?.id }, () => sendNow(connection, message, options))
       )
 
     const receive = (connection: Connection, options?: ReceiveOptions) =>
       Effect.withFiberRuntime<InboundMessage, ReceiveError>((fiber) =>
         fiber.currentTracer === builtInTracer
           ? receiveNow(connection, options)
-          : spanned("WebSocketClient.receive", connection, () => receiveNow(connection, options))
+          : spanned("WebSocketClient.receive", { "ws.connection": connection?.id }, () => receiveNow(connection, options))
       )
 
     const close = (connection: Connection, options?: CloseOptions) =>
@@ -234,10 +237,7 @@ export const makeWith = (
       Effect.withFiberRuntime<InboundMessage, RequestError>((fiber) =>
         fiber.currentTracer === builtInTracer
           ? requestNow(options)
-          : Effect.withSpan(Effect.suspend(() => requestNow(options)), "WebSocketClient.request", {
-            attributes: { "url.full": redactUrlInput(options?.url) },
-            captureStackTrace: false
-          })
+          : spanned("WebSocketClient.request", { "url.full": redactUrlInput(options?.url) }, () => requestNow(options))
       )
 
     return WebSocketClient.of({

@@ -285,12 +285,14 @@ describe("observability", () => {
         },
         context: base.context
       })
+      let connectionId: number | undefined
       yield* run(Effect.gen(function*() {
         const client = yield* WebSocketClient
         const connection = yield* client.connect({
           url: "ws://user:hunter2@example.test/api?token=abc",
           headers: { Authorization: "Bearer abc" }
         })
+        connectionId = connection.id
         yield* client.send(connection, "x")
         yield* Effect.exit(client.request({ url: "ws://user:hunter2@example.test/rpc?token=abc", message: "x", timeout: 0 }))
       })).pipe(Effect.withTracer(tracer))
@@ -299,7 +301,8 @@ describe("observability", () => {
       expect(request?.status._tag).toBe("Ended")
       const connect = spans.find((span) => span.name === "WebSocketClient.connect")
       expect(connect?.attributes.get("url.full")).toBe("ws://example.test/api")
-      expect(spans.map((span) => span.name)).toContain("WebSocketClient.send")
+      const send = spans.find((span) => span.name === "WebSocketClient.send")
+      expect(send?.attributes.get("ws.connection")).toBe(connectionId)
       const everything = JSON.stringify(spans.map((span) => [span.name, [...span.attributes]]))
       expect(everything).not.toContain("hunter2")
       expect(everything).not.toContain("Bearer")
