@@ -15,7 +15,6 @@ import {
 } from "./errors.js"
 import type { Frame } from "./message.js"
 import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket, WriteStart } from "./Transport.js"
-import { Fifo } from "./internal/Fifo.js"
 import { WebSocketTransport } from "./Transport.js"
 
 const TLS_CODES = new Set([
@@ -115,6 +114,7 @@ interface Stream {
   readonly writableHighWaterMark: number
   cork(): void
   uncork(): void
+  write(chunk: Uint8Array, callback: (error?: Error | null) => void): boolean
 }
 
 /** The TCP/TLS stream under a `ws` socket, once it has one. */
@@ -183,14 +183,14 @@ export const openNodeSocket = (
   return owner
 }
 
+// Written behind a frame that has to wait: its callback says the frame before it has been handed to the OS socket.
+const WRITE_MARKER = Buffer.alloc(0)
+
 /** The client's side of one `ws` socket; prototype methods, so an idle connection carries no closures for them. */
 class NodeSocket implements TransportSocket {
   // How far the handshake got: it decides how an error is classified.
   private stage: "connecting" | "upgraded" | "open" = "connecting"
-  // ws reports every write on the next tick, in order, through one callback (the same function each time, which
-  // also lets Node coalesce those ticks). Per write: was it reported "pending", so the callback must pass it on?
-  // Both are made on the first write: many connections are mostly idle.
-  private pendingFlags: Fifo<boolean> | undefined = undefined
+  // Reports a pending frame's write; made on the first frame that has to wait (most never do).
   private afterWrite: ((error?: Error | null) => void) | undefined = undefined
   private corked = false
   private uncork: (() => void) | undefined = undefined
@@ -233,12 +233,13 @@ class NodeSocket implements TransportSocket {
   }
 
   send(frame: Frame): WriteStart {
-    const flags = this.pendingFlags ??= new Fifo<boolean>()
     const stream = streamOf(this.socket)
+    // Without a callback ws drops a frame for a socket that is no longer open without a word: refuse it here.
+    if (this.socket.readyState !== this.OPEN || stream === undefined) return new Error("the socket is not open")
     // Coalescing (opt-in): frames sent in one synchronous run (a fiber's burst, replies to a batch of messages)
     // leave in one write: the stream is corked at the first and uncorked on the next microtask, after the run.
     // One syscall per frame measured as most of the time of a pipelined exchange.
-    if (this.coalesce && stream !== undefined && !this.corked) {
+    if (this.coalesce && !this.corked) {
       stream.cork()
       this.corked = true
       queueMicrotask(this.uncork ??= () => {
@@ -246,23 +247,23 @@ class NodeSocket implements TransportSocket {
         streamOf(this.socket)?.uncork()
       })
     }
+    // No callback for ws: with one, Node schedules a tick per run of writes to report them, measured as ~0.25 µs
+    // per message of a pipelined exchange, to say what is known already for almost every frame.
     try {
-      this.socket.send(frame, typeof frame === "string" ? TEXT : BINARY, this.afterWrite ??= (error) => {
-        if (flags.shift() === true) this.events.onWritten(error ?? undefined)
-      })
+      this.socket.send(frame, typeof frame === "string" ? TEXT : BINARY)
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error))
     }
     // By default the frame counts as written only when Node wrote it to the OS socket synchronously (nothing left in
-    // ws's or the stream's buffer, no write error): ws's callback would only say so on the next tick. Coalescing, it
-    // counts once it is in the stream's buffer within the high-water mark (what a Node stream's `write()` returning
-    // true means). Otherwise the frame waits for ws's report of the write, which is the backpressure.
+    // ws's or the stream's buffer, no write error). Coalescing, it counts once it is in the stream's buffer within
+    // the high-water mark (what a Node stream's `write()` returning true means). Otherwise an empty write queued
+    // behind it reports, in order, when the frame has been handed to the OS socket: that is the backpressure.
     const buffered = this.socket.bufferedAmount
-    const written = stream !== undefined &&
-      (buffered === 0 || (this.coalesce && buffered <= stream.writableHighWaterMark)) &&
-      writtenCleanly(stream)
-    flags.push(!written)
-    return written ? "written" : "pending"
+    if ((buffered === 0 || (this.coalesce && buffered <= stream.writableHighWaterMark)) && writtenCleanly(stream)) {
+      return "written"
+    }
+    stream.write(WRITE_MARKER, this.afterWrite ??= (error) => this.events.onWritten(error ?? undefined))
+    return "pending"
   }
 
   ping(): void {

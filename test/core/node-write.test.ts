@@ -1,14 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Queue } from "effect"
+import { generate } from "selfsigned"
 import WebSocket from "ws"
 import { openNodeSocket } from "../../src/core/NodeTransport.js"
 import type { TransportEvents, TransportSocket } from "../../src/core/Transport.js"
-import { wsServer } from "./servers.js"
+import { wsServer, wssServer } from "./servers.js"
 
 const noop = () => undefined
 
+/** Lets pending ticks and I/O callbacks run, so a report made too early would be seen. */
+const afterIo = Effect.promise(() => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve))))
+
 /** A socket of the Node transport, opened on `url` and closed with the scope, with the write reports it made. */
-const openSocket = (url: string, coalesceWrites = false) =>
+const openSocket = (url: string, coalesceWrites = false, ca?: string) =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const reports = yield* Queue.unbounded<string>()
@@ -27,7 +31,7 @@ const openSocket = (url: string, coalesceWrites = false) =>
           headers: {},
           protocols: [],
           maxPayload: 1 << 30,
-          tls: undefined,
+          tls: ca === undefined ? undefined : { ca },
           checkAddress: undefined,
           coalesceWrites
         }, events)
@@ -66,11 +70,54 @@ describe("Node transport writes", () => {
       const stream = (side.socket as unknown as { readonly _socket: { pause: () => void; resume: () => void } })._socket
       stream.pause()
       expect(socket.send(new Uint8Array(64 * 1024 * 1024))).toBe("pending")
+      yield* afterIo
       expect(yield* Queue.size(reports)).toBe(0)
       stream.resume()
       expect(yield* Queue.take(reports)).toBe("written")
       const received = yield* Queue.take(side.received)
       expect(received.data.length).toBe(64 * 1024 * 1024)
+    }))
+
+  it.scoped("several frames waiting behind each other are each reported once, in order, as the peer reads them", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer({ maxPayload: 1 << 30 })
+      const { reports, socket } = yield* openSocket(server.url)
+      const side = yield* Queue.take(server.connections)
+      const stream = (side.socket as unknown as { readonly _socket: { pause: () => void; resume: () => void } })._socket
+      stream.pause()
+      const sizes = [32, 1, 16].map((mib) => mib * 1024 * 1024)
+      expect(sizes.map((size) => socket.send(new Uint8Array(size).fill(size >> 20)))).toStrictEqual(["pending", "pending", "pending"])
+      yield* afterIo
+      expect(yield* Queue.size(reports)).toBe(0)
+      stream.resume()
+      expect(yield* Effect.forEach(sizes, () => Queue.take(reports))).toStrictEqual(["written", "written", "written"])
+      const received = yield* Effect.forEach(sizes, () => Queue.take(side.received))
+      expect(received.map((r) => [r.data.length, r.data[0]])).toStrictEqual(sizes.map((size) => [size, size >> 20]))
+      expect(yield* Queue.size(reports)).toBe(0)
+    }))
+
+  it.scoped("over TLS, a frame the peer is not reading is pending, then reported written once the peer reads", () =>
+    Effect.gen(function*() {
+      const pem = yield* Effect.promise(() =>
+        generate([{ name: "commonName", value: "127.0.0.1" }], {
+          keyType: "ec",
+          curve: "P-256",
+          extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }]
+        })
+      )
+      const server = yield* wssServer({ key: pem.private, cert: pem.cert })
+      const lengths = yield* Queue.unbounded<number>()
+      server.server.on("connection", (side) => side.on("message", (data: Buffer) => Queue.unsafeOffer(lengths, data.length)))
+      const { reports, socket } = yield* openSocket(server.url, false, pem.cert)
+      const tcp = [...server.sockets][0] as unknown as { pause: () => void; resume: () => void }
+      tcp.pause()
+      expect(socket.send(new Uint8Array(64 * 1024 * 1024))).toBe("pending")
+      yield* afterIo
+      expect(yield* Queue.size(reports)).toBe(0)
+      tcp.resume()
+      expect(yield* Queue.take(reports)).toBe("written")
+      expect(yield* Queue.take(lengths)).toBe(64 * 1024 * 1024)
+      expect(yield* Queue.size(reports)).toBe(0)
     }))
 
   it.scoped("coalescing: frames of one synchronous run wait corked for the run to end, then leave in order", () =>
