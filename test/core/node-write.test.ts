@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Queue } from "effect"
+import { Deferred, Effect, Queue } from "effect"
 import { generate } from "selfsigned"
 import WebSocket from "ws"
 import { openNodeSocket } from "../../src/core/NodeTransport.js"
@@ -162,6 +162,20 @@ describe("Node transport writes", () => {
       socket.send("a")
       socket.send("b")
       expect(streamUnder(socket).writableCorked).toBe(0)
+    }))
+
+  it.scoped("a frame sent once the close handshake has begun is refused on the spot, not silently dropped", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer()
+      const { reports, socket } = yield* openSocket(server.url)
+      const side = yield* Queue.take(server.connections)
+      socket.close(1000, "")
+      const start = socket.send("late")
+      expect(start).toBeInstanceOf(Error)
+      expect(yield* Deferred.await(side.closed)).toStrictEqual({ code: 1000, reason: "" })
+      yield* afterIo
+      expect(yield* Queue.size(side.received)).toBe(0)
+      expect(yield* Queue.size(reports)).toBe(0)
     }))
 
   it.scoped("a frame sent after the socket ended is refused, not reported as written", () =>
