@@ -247,8 +247,8 @@ class NodeSocket implements TransportSocket {
         streamOf(this.socket)?.uncork()
       })
     }
-    // No callback for ws: with one, Node schedules a tick per run of writes to report them, measured as ~0.25 µs
-    // per message of a pipelined exchange, to say what is known already for almost every frame.
+    // No callback for ws: with one, Node schedules a tick per run of writes only to report what is known already
+    // for almost every frame (without it, pipelined throughput went from 0.80x to 0.87x raw ws in an A/B).
     try {
       this.socket.send(frame, typeof frame === "string" ? TEXT : BINARY)
     } catch (error) {

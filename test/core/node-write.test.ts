@@ -41,6 +41,10 @@ const openSocket = (url: string, coalesceWrites = false, ca?: string) =>
     ({ socket }) => Effect.sync(() => socket.terminate())
   )
 
+/** The TCP stream under the server's side of a connection, to stop and restart its reading. */
+const peerStream = (socket: WebSocket) =>
+  (socket as unknown as { readonly _socket: { pause: () => void; resume: () => void } })._socket
+
 /** The TCP stream under the transport's `ws` socket (test-only peek at internals). */
 const streamUnder = (socket: TransportSocket) =>
   (socket as unknown as { readonly socket: { readonly _socket: { readonly writableCorked: number; readonly writableLength: number } } })
@@ -67,7 +71,7 @@ describe("Node transport writes", () => {
       const { reports, socket } = yield* openSocket(server.url)
       const side = yield* Queue.take(server.connections)
       // The peer stops reading, so a frame larger than the kernel's socket buffers must wait in Node's buffer.
-      const stream = (side.socket as unknown as { readonly _socket: { pause: () => void; resume: () => void } })._socket
+      const stream = peerStream(side.socket)
       stream.pause()
       expect(socket.send(new Uint8Array(64 * 1024 * 1024))).toBe("pending")
       yield* afterIo
@@ -83,7 +87,7 @@ describe("Node transport writes", () => {
       const server = yield* wsServer({ maxPayload: 1 << 30 })
       const { reports, socket } = yield* openSocket(server.url)
       const side = yield* Queue.take(server.connections)
-      const stream = (side.socket as unknown as { readonly _socket: { pause: () => void; resume: () => void } })._socket
+      const stream = peerStream(side.socket)
       stream.pause()
       const sizes = [32, 1, 16].map((mib) => mib * 1024 * 1024)
       expect(sizes.map((size) => socket.send(new Uint8Array(size).fill(size >> 20)))).toStrictEqual(["pending", "pending", "pending"])
