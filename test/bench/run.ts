@@ -190,8 +190,11 @@ const openManyWorkload = async (url: string) => {
   const time = await interleave(contenders, size.openRounds, open, (r) => r.ms)
   const overflowsAfter = listenOverflows()
   // A full accept queue makes the kernel drop SYNs, and "time to open all" then measures its retransmit timers.
+  // The counter is the whole network namespace's, so the note says what was counted rather than whose queue it was.
   const overflowed = overflowsBefore !== undefined && overflowsAfter !== undefined ? overflowsAfter - overflowsBefore : 0
-  const timeNote = overflowed > 0 ? { note: `accept queue overflowed ${overflowed}×: times include SYN retransmits` } : {}
+  const timeNote = overflowed > 0
+    ? { note: `TcpExt ListenOverflows +${overflowed} during the workload: times include SYN retransmits` }
+    : {}
   for (const c of contenders) {
     const runs = time.samples.get(c.name) ?? []
     const timeRatio = median(time.ratios.get(c.name) ?? [])
