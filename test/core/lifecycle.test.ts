@@ -124,6 +124,54 @@ describe("scope", () => {
       expect(yield* client.getStats).toMatchObject({ activeConnections: 0 })
     })))
 
+  // Three connections to peers that never answer the close frame, opened in `scope` (`wrap` around the opening).
+  const silentPeers = (scope: Scope.Scope, wrap: <A, E, R>(open: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
+    Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      return yield* Scope.extend(
+        wrap(Effect.forEach([1, 2, 3], () =>
+          Effect.gen(function*() {
+            yield* client.connect({ url, closeTimeout: "3 seconds" })
+            const peer = yield* server.accepted
+            peer.autoCloseReply = false
+            return peer
+          }))),
+        scope
+      )
+    })
+
+  it.effect("a scope closes its connections one after another, last opened first, each bounded by closeTimeout", () =>
+    run(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const peers = yield* silentPeers(scope, (open) => open)
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("3 seconds")
+      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([false, false, true])
+      expect(peers.map((peer) => peer.closeFrame?.code)).toStrictEqual([undefined, 1000, 1000])
+      yield* TestClock.adjust("3 seconds")
+      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([false, true, true])
+      yield* TestClock.adjust("3 seconds")
+      yield* Fiber.join(closing)
+      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([true, true, true])
+      expect(yield* (yield* WebSocketClient).getStats).toMatchObject({ connectionsClosed: 3, activeConnections: 0 })
+    })))
+
+  it.effect("under Effect.parallelFinalizers a scope closes all its connections at once: one closeTimeout in all", () =>
+    run(Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const peers = yield* silentPeers(scope, Effect.parallelFinalizers)
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      // Just short of one closeTimeout: every close frame is out and every peer is still waited for.
+      yield* TestClock.adjust("2999 millis")
+      expect(peers.map((peer) => peer.closeFrame?.code)).toStrictEqual([1000, 1000, 1000])
+      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([false, false, false])
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(closing)
+      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([true, true, true])
+      expect(yield* (yield* WebSocketClient).getStats).toMatchObject({ connectionsClosed: 3, activeConnections: 0 })
+    })))
+
   it.effect("releasing the client layer closes every connection it opened with 1001 going away", () =>
     Effect.gen(function*() {
       const server = yield* WebSocketTestServer
