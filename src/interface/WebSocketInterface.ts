@@ -51,6 +51,9 @@ export class WebSocketInterface extends Context.Tag("effect-ws-gateway/WebSocket
 export const make = Effect.gen(function*() {
   const client = yield* WebSocketClient
   const layerScope = yield* Effect.scope
+  // Each connection gets its own scope under this one. It closes them in parallel: releasing the interface then
+  // takes one close handshake in all, not one per connection (up to `closeTimeout` each for silent peers).
+  const connectionsScope = yield* Scope.fork(layerScope, ExecutionStrategy.parallel)
   const issued = new WeakMap<ConnectionHandle, Connection>()
   const open = new Map<ConnectionHandle, Scope.CloseableScope>()
 
@@ -83,7 +86,7 @@ export const make = Effect.gen(function*() {
   const table = {
     connect: operation("connect", ({ headers, timeout, url }) =>
       Effect.gen(function*() {
-        const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+        const scope = yield* Scope.fork(connectionsScope, ExecutionStrategy.sequential)
         const connection = yield* client.connect({ url, ...(headers === undefined ? {} : { headers }), ...withTimeout(timeout) })
           .pipe(Scope.extend(scope), Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause))))
         const handle = new ConnectionHandle(connection.url)

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { Context, Duration, Effect, Exit, Fiber, Layer, Scope, TestClock } from "effect"
 import {
   ConnectionClosed,
   ConnectionHandle,
   ConnectionRefused,
   InvalidUrl,
   Timeout,
-  WebSocketInterface
+  WebSocketInterface,
+  WebSocketInterfaceLive
 } from "../../src/index.js"
-import { Handshake, WebSocketTestServer } from "../../src/testing/index.js"
+import { Handshake, WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
 import { run, url } from "./kit.js"
 
 describe("WebSocketInterface operations", () => {
@@ -97,6 +98,27 @@ describe("WebSocketInterface operations", () => {
         Exit.fail(new ConnectionClosed({ code: 1001, reason: "going away" }))
       )
     })))
+
+  it.effect("releasing the interface closes its connections together: one close handshake in all", () =>
+    Effect.gen(function*() {
+      const server = yield* WebSocketTestServer
+      const layerScope = yield* Scope.make()
+      const ws = Context.get(yield* Layer.buildWithScope(WebSocketInterfaceLive, layerScope), WebSocketInterface)
+      const peers = yield* Effect.forEach([1, 2, 3], () =>
+        Effect.gen(function*() {
+          yield* ws.connect({ url })
+          const peer = yield* server.accepted
+          peer.autoCloseReply = false // never answers the close frame: each close waits its full 5 s closeTimeout
+          return peer
+        }))
+      const releasing = yield* Effect.fork(Scope.close(layerScope, Exit.void))
+      yield* TestClock.adjust("4999 millis")
+      expect(peers.map((peer) => peer.closeFrame?.code)).toStrictEqual([1000, 1000, 1000])
+      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([false, false, false])
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(releasing)
+      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([true, true, true])
+    }).pipe(Effect.provide(WebSocketTest.layer)))
 
   it.effect("using a handle after close fails with ConnectionClosed; close again still succeeds", () =>
     run(Effect.gen(function*() {
