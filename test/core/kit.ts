@@ -1,7 +1,8 @@
 /** Shared fixtures of the core tests: a fresh in-memory client and server per test. */
-import { Effect, type Scope } from "effect"
+import { expect } from "@effect/vitest"
+import { Effect, Fiber, type Scope, TestClock } from "effect"
 import { WebSocketClient } from "../../src/index.js"
-import { WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
+import { type TestPeer, WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
 
 export const url = "ws://example.test/"
 
@@ -17,3 +18,18 @@ export const connected = Effect.gen(function*() {
   const peer = yield* server.accepted
   return { client, server, connection, peer }
 })
+
+/**
+ * Runs `closing` (which closes the connections of `peers`, none of which answers a close frame) and checks that they
+ * close together: just short of `closeTimeoutMs` every close frame is out and none is closed, at it all are.
+ */
+export const expectClosedTogether = (closing: Effect.Effect<void>, peers: ReadonlyArray<TestPeer>, closeTimeoutMs: number) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(closing)
+    yield* TestClock.adjust(closeTimeoutMs - 1)
+    expect(peers.map((peer) => peer.closeFrame?.code)).toStrictEqual(peers.map(() => 1000))
+    expect(peers.map((peer) => peer.isClosed)).toStrictEqual(peers.map(() => false))
+    yield* TestClock.adjust(1)
+    yield* Fiber.join(fiber)
+    expect(peers.map((peer) => peer.isClosed)).toStrictEqual(peers.map(() => true))
+  })

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Duration, Effect, Exit, Fiber, Layer, Scope, TestClock } from "effect"
 import { ConnectionClosed, InvalidOption, Timeout, WebSocketClient, WebSocketClientLayer } from "../../src/index.js"
 import { WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
-import { run, url } from "./kit.js"
+import { expectClosedTogether, run, url } from "./kit.js"
 
 
 describe("close", () => {
@@ -161,14 +161,7 @@ describe("scope", () => {
     run(Effect.gen(function*() {
       const scope = yield* Scope.make()
       const peers = yield* silentPeers(scope, Effect.parallelFinalizers)
-      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
-      // Just short of one closeTimeout: every close frame is out and every peer is still waited for.
-      yield* TestClock.adjust("2999 millis")
-      expect(peers.map((peer) => peer.closeFrame?.code)).toStrictEqual([1000, 1000, 1000])
-      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([false, false, false])
-      yield* TestClock.adjust("1 millis")
-      yield* Fiber.join(closing)
-      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([true, true, true])
+      yield* expectClosedTogether(Scope.close(scope, Exit.void), peers, 3000)
       expect(yield* (yield* WebSocketClient).getStats).toMatchObject({ connectionsClosed: 3, activeConnections: 0 })
     })))
 

@@ -10,6 +10,7 @@ import {
   WebSocketInterfaceLive
 } from "../../src/index.js"
 import { Handshake, WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
+import { expectClosedTogether } from "../core/kit.js"
 import { run, url } from "./kit.js"
 
 describe("WebSocketInterface operations", () => {
@@ -111,13 +112,7 @@ describe("WebSocketInterface operations", () => {
           peer.autoCloseReply = false // never answers the close frame: each close waits its full 5 s closeTimeout
           return peer
         }))
-      const releasing = yield* Effect.fork(Scope.close(layerScope, Exit.void))
-      yield* TestClock.adjust("4999 millis")
-      expect(peers.map((peer) => peer.closeFrame?.code)).toStrictEqual([1000, 1000, 1000])
-      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([false, false, false])
-      yield* TestClock.adjust("1 millis")
-      yield* Fiber.join(releasing)
-      expect(peers.map((peer) => peer.isClosed)).toStrictEqual([true, true, true])
+      yield* expectClosedTogether(Scope.close(layerScope, Exit.void), peers, 5000)
     }).pipe(Effect.provide(WebSocketTest.layer)))
 
   it.effect("using a handle after close fails with ConnectionClosed; close again still succeeds", () =>
