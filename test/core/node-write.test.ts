@@ -50,6 +50,28 @@ const streamUnder = (socket: TransportSocket) =>
   (socket as unknown as { readonly socket: { readonly _socket: { readonly writableCorked: number; readonly writableLength: number } } })
     .socket._socket
 
+/**
+ * Frames of `sizesMiB` sent while the peer is not reading are each pending (larger than the kernel's socket buffers),
+ * are not reported while the peer still does not read, and once it reads are reported written once each, in order.
+ */
+const pendingUntilRead = (sizesMiB: ReadonlyArray<number>) =>
+  Effect.gen(function*() {
+    const server = yield* wsServer({ maxPayload: 1 << 30 })
+    const { reports, socket } = yield* openSocket(server.url)
+    const side = yield* Queue.take(server.connections)
+    const stream = peerStream(side.socket)
+    stream.pause()
+    const sizes = sizesMiB.map((mib) => mib * 1024 * 1024)
+    expect(sizes.map((size) => socket.send(new Uint8Array(size).fill(size >> 20)))).toStrictEqual(sizes.map(() => "pending"))
+    yield* afterIo
+    expect(yield* Queue.size(reports)).toBe(0)
+    stream.resume()
+    expect(yield* Effect.forEach(sizes, () => Queue.take(reports))).toStrictEqual(sizes.map(() => "written"))
+    const received = yield* Effect.forEach(sizes, () => Queue.take(side.received))
+    expect(received.map((r) => [r.data.length, r.data[0]])).toStrictEqual(sizes.map((size) => [size, size >> 20]))
+    expect(yield* Queue.size(reports)).toBe(0)
+  })
+
 describe("Node transport writes", () => {
   it.scoped("a frame the OS socket takes at once is reported written by send itself, and never again", () =>
     Effect.gen(function*() {
@@ -66,39 +88,10 @@ describe("Node transport writes", () => {
     }))
 
   it.scoped("a frame the OS socket cannot take at once is pending until the peer reads it, then reported once", () =>
-    Effect.gen(function*() {
-      const server = yield* wsServer({ maxPayload: 1 << 30 })
-      const { reports, socket } = yield* openSocket(server.url)
-      const side = yield* Queue.take(server.connections)
-      // The peer stops reading, so a frame larger than the kernel's socket buffers must wait in Node's buffer.
-      const stream = peerStream(side.socket)
-      stream.pause()
-      expect(socket.send(new Uint8Array(64 * 1024 * 1024))).toBe("pending")
-      yield* afterIo
-      expect(yield* Queue.size(reports)).toBe(0)
-      stream.resume()
-      expect(yield* Queue.take(reports)).toBe("written")
-      const received = yield* Queue.take(side.received)
-      expect(received.data.length).toBe(64 * 1024 * 1024)
-    }))
+    pendingUntilRead([64]))
 
   it.scoped("several frames waiting behind each other are each reported once, in order, as the peer reads them", () =>
-    Effect.gen(function*() {
-      const server = yield* wsServer({ maxPayload: 1 << 30 })
-      const { reports, socket } = yield* openSocket(server.url)
-      const side = yield* Queue.take(server.connections)
-      const stream = peerStream(side.socket)
-      stream.pause()
-      const sizes = [32, 1, 16].map((mib) => mib * 1024 * 1024)
-      expect(sizes.map((size) => socket.send(new Uint8Array(size).fill(size >> 20)))).toStrictEqual(["pending", "pending", "pending"])
-      yield* afterIo
-      expect(yield* Queue.size(reports)).toBe(0)
-      stream.resume()
-      expect(yield* Effect.forEach(sizes, () => Queue.take(reports))).toStrictEqual(["written", "written", "written"])
-      const received = yield* Effect.forEach(sizes, () => Queue.take(side.received))
-      expect(received.map((r) => [r.data.length, r.data[0]])).toStrictEqual(sizes.map((size) => [size, size >> 20]))
-      expect(yield* Queue.size(reports)).toBe(0)
-    }))
+    pendingUntilRead([32, 1, 16]))
 
   it.scoped("over TLS, a frame the peer is not reading is pending, then reported written once the peer reads", () =>
     Effect.gen(function*() {
