@@ -1,7 +1,7 @@
 /**
  * Counters of one client instance, mirrored into Effect `Metric`s (labelled with the instance) for observability.
  */
-import { Metric, MetricLabel } from "effect"
+import { Metric, MetricKey, MetricLabel } from "effect"
 
 /** A snapshot of one client instance's counters since it was created or last reset. */
 export interface WebSocketStats {
@@ -16,17 +16,51 @@ export interface WebSocketStats {
   readonly activeConnections: number
 }
 
+const counter = (name: string) => MetricKey.counter(name, { incremental: true })
+
+// The keys behind the metrics: each recorder looks up its labelled hooks once, instead of on every update (a
+// `Metric`'s `unsafeUpdate` finds the hook through a WeakMap and a closure on every call, four times per message).
+const keys = {
+  connectionsOpened: counter("effect_ws_connections_opened"),
+  connectionsClosed: counter("effect_ws_connections_closed"),
+  messagesSent: counter("effect_ws_messages_sent"),
+  messagesReceived: counter("effect_ws_messages_received"),
+  bytesSent: counter("effect_ws_bytes_sent"),
+  bytesReceived: counter("effect_ws_bytes_received"),
+  errors: counter("effect_ws_errors"),
+  activeConnections: MetricKey.gauge("effect_ws_active_connections")
+} as const
+
 /** The Effect metrics every client instance updates, labelled `client` with the instance id. */
 export const WebSocketMetrics = {
-  connectionsOpened: Metric.counter("effect_ws_connections_opened", { incremental: true }),
-  connectionsClosed: Metric.counter("effect_ws_connections_closed", { incremental: true }),
-  messagesSent: Metric.counter("effect_ws_messages_sent", { incremental: true }),
-  messagesReceived: Metric.counter("effect_ws_messages_received", { incremental: true }),
-  bytesSent: Metric.counter("effect_ws_bytes_sent", { incremental: true }),
-  bytesReceived: Metric.counter("effect_ws_bytes_received", { incremental: true }),
-  errors: Metric.counter("effect_ws_errors", { incremental: true }),
-  activeConnections: Metric.gauge("effect_ws_active_connections")
+  connectionsOpened: Metric.fromMetricKey(keys.connectionsOpened),
+  connectionsClosed: Metric.fromMetricKey(keys.connectionsClosed),
+  messagesSent: Metric.fromMetricKey(keys.messagesSent),
+  messagesReceived: Metric.fromMetricKey(keys.messagesReceived),
+  bytesSent: Metric.fromMetricKey(keys.bytesSent),
+  bytesReceived: Metric.fromMetricKey(keys.bytesReceived),
+  errors: Metric.fromMetricKey(keys.errors),
+  activeConnections: Metric.fromMetricKey(keys.activeConnections)
 } as const
+
+/** What a recorder needs of a metric's hook: the update `Metric.unsafeUpdate` would make. */
+type Hooks = { readonly [K in keyof typeof keys]: { readonly update: (value: number) => void } }
+
+/** The hooks of one instance's labelled metrics: the ones `WebSocketMetrics` updates, as the registry keeps them. */
+const hooksFor = (labels: ReadonlyArray<MetricLabel.MetricLabel>): Hooks => {
+  const counterHook = (key: MetricKey.MetricKey.Counter<number>) =>
+    Metric.globalMetricRegistry.get(MetricKey.taggedWithLabels(key, labels))
+  return {
+    connectionsOpened: counterHook(keys.connectionsOpened),
+    connectionsClosed: counterHook(keys.connectionsClosed),
+    messagesSent: counterHook(keys.messagesSent),
+    messagesReceived: counterHook(keys.messagesReceived),
+    bytesSent: counterHook(keys.bytesSent),
+    bytesReceived: counterHook(keys.bytesReceived),
+    errors: counterHook(keys.errors),
+    activeConnections: Metric.globalMetricRegistry.get(MetricKey.taggedWithLabels(keys.activeConnections, labels))
+  }
+}
 
 const frameBytes = (frame: string | Uint8Array): number =>
   typeof frame === "string" ? Buffer.byteLength(frame, "utf8") : frame.byteLength
@@ -38,12 +72,8 @@ let nextInstance = 0
  * across `reset` (as metric backends expect) while the snapshot starts again from zero.
  */
 export class StatsRecorder {
-  private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>
+  private readonly hooks = hooksFor([MetricLabel.make("client", String(++nextInstance))])
   private counts = StatsRecorder.zero()
-
-  constructor() {
-    this.labels = [MetricLabel.make("client", String(++nextInstance))]
-  }
 
   static zero(): { -readonly [K in keyof WebSocketStats]: number } {
     return {
@@ -61,36 +91,36 @@ export class StatsRecorder {
   opened(): void {
     this.counts.connectionsOpened++
     this.counts.activeConnections++
-    WebSocketMetrics.connectionsOpened.unsafeUpdate(1, this.labels)
-    WebSocketMetrics.activeConnections.unsafeUpdate(this.counts.activeConnections, this.labels)
+    this.hooks.connectionsOpened.update(1)
+    this.hooks.activeConnections.update(this.counts.activeConnections)
   }
 
   closed(): void {
     this.counts.connectionsClosed++
     this.counts.activeConnections--
-    WebSocketMetrics.connectionsClosed.unsafeUpdate(1, this.labels)
-    WebSocketMetrics.activeConnections.unsafeUpdate(this.counts.activeConnections, this.labels)
+    this.hooks.connectionsClosed.update(1)
+    this.hooks.activeConnections.update(this.counts.activeConnections)
   }
 
   sent(frame: string | Uint8Array): void {
     const bytes = frameBytes(frame)
     this.counts.messagesSent++
     this.counts.bytesSent += bytes
-    WebSocketMetrics.messagesSent.unsafeUpdate(1, this.labels)
-    WebSocketMetrics.bytesSent.unsafeUpdate(bytes, this.labels)
+    this.hooks.messagesSent.update(1)
+    this.hooks.bytesSent.update(bytes)
   }
 
   received(frame: string | Uint8Array): void {
     const bytes = frameBytes(frame)
     this.counts.messagesReceived++
     this.counts.bytesReceived += bytes
-    WebSocketMetrics.messagesReceived.unsafeUpdate(1, this.labels)
-    WebSocketMetrics.bytesReceived.unsafeUpdate(bytes, this.labels)
+    this.hooks.messagesReceived.update(1)
+    this.hooks.bytesReceived.update(bytes)
   }
 
   failed(): void {
     this.counts.errors++
-    WebSocketMetrics.errors.unsafeUpdate(1, this.labels)
+    this.hooks.errors.update(1)
   }
 
   snapshot(): WebSocketStats {
@@ -100,6 +130,6 @@ export class StatsRecorder {
   /** Zeroes the snapshot; active connections must already be closed. */
   reset(): void {
     this.counts = StatsRecorder.zero()
-    WebSocketMetrics.activeConnections.unsafeUpdate(0, this.labels)
+    this.hooks.activeConnections.update(0)
   }
 }
