@@ -44,6 +44,8 @@ interface Row {
   readonly p99?: number
   readonly ratio?: number
   readonly target?: string
+  /** The target's number, for rows that are judged. */
+  readonly limit?: number
   readonly met?: boolean
   readonly note?: string
 }
@@ -88,6 +90,13 @@ const interleave = async <C extends { readonly name: string }, M>(
 const judge = (ratio: number, limit: number, higherIsBetter = false) =>
   higherIsBetter ? ratio >= limit : ratio <= limit
 
+/**
+ * A ratio as printed: two decimals, or three when two would round it onto its limit (1.003 shown as "1.00" next
+ * to a ✗ for "≤ 1.0×" reads as a contradiction).
+ */
+const shown = (ratio: number, limit?: number) =>
+  limit !== undefined && ratio !== limit && ratio.toFixed(2) === limit.toFixed(2) ? ratio.toFixed(3) : ratio.toFixed(2)
+
 // Shown, not judged: its `send` completes once the frame is buffered, a weaker guarantee than the targets assume.
 const OPT_IN = "opt-in, not judged"
 // Shown, not judged: raw ws plus only the Effect runtime's waits, the least any Effect API can cost.
@@ -119,7 +128,7 @@ const sequentialWorkload = async (url: string) => {
       median: median(runs.map((l) => median([...l]))) * 1000,
       p99: median(runs.map((l) => percentile(l, 0.99))) * 1000,
       ratio,
-      ...(limit === undefined ? {} : { target: `≤ ${limit}×`, met: judge(ratio, limit) }),
+      ...(limit === undefined ? {} : { target: `≤ ${limit}×`, limit, met: judge(ratio, limit) }),
       ...unjudged(c.name)
     })
   }
@@ -143,7 +152,7 @@ const pipelinedWorkload = async (url: string) => {
       metric: "msgs/s",
       median: size.pipelined / (ms / 1000),
       ratio: throughputRatio,
-      ...(c.name === "Effect API" ? { target: "≥ 0.9× throughput", met: judge(throughputRatio, 0.9, true) } : {}),
+      ...(c.name === "Effect API" ? { target: "≥ 0.9× throughput", limit: 0.9, met: judge(throughputRatio, 0.9, true) } : {}),
       ...unjudged(c.name)
     })
   }
@@ -166,7 +175,7 @@ const requestWorkload = async (url: string) => {
       metric: "µs/cycle",
       median: (median(samples.get(c.name) ?? []) / size.requests) * 1000,
       ratio,
-      ...(c === rawWs ? {} : floors.has(c.name) ? unjudged(c.name) : { target: "≤ 1.1×", met: judge(ratio, 1.1) })
+      ...(c === rawWs ? {} : floors.has(c.name) ? unjudged(c.name) : { target: "≤ 1.1×", limit: 1.1, met: judge(ratio, 1.1) })
     })
   }
 }
@@ -208,7 +217,7 @@ const openManyWorkload = async (url: string) => {
       median: median(runs.map((r) => r.ms)),
       ratio: timeRatio,
       ...timeNote,
-      ...(c === rawWs ? {} : c === effectFloor ? unjudged(c.name) : { target: "≤ 1.2×", met: judge(timeRatio, 1.2) })
+      ...(c === rawWs ? {} : c === effectFloor ? unjudged(c.name) : { target: "≤ 1.2×", limit: 1.2, met: judge(timeRatio, 1.2) })
     })
     rows.push({
       workload,
@@ -216,7 +225,7 @@ const openManyWorkload = async (url: string) => {
       metric: "heap bytes/connection",
       median: memory,
       ratio: memory / rawMemory,
-      ...(c === rawWs ? {} : c === effectFloor ? unjudged(c.name) : { target: "≤ 1.2×", met: judge(memory / rawMemory, 1.2) })
+      ...(c === rawWs ? {} : c === effectFloor ? unjudged(c.name) : { target: "≤ 1.2×", limit: 1.2, met: judge(memory / rawMemory, 1.2) })
     })
   }
 }
@@ -247,7 +256,7 @@ const haWorkload = async () => {
           ? {
             target: "≤ 1.0× HAWS",
             met: vsHaws <= 1.0,
-            note: `${vsHaws.toFixed(2)}× HAWS; floor ${versusHaws(haFloor.name).toFixed(2)}× HAWS`
+            note: `${shown(vsHaws, 1)}× HAWS; floor ${shown(versusHaws(haFloor.name), 1)}× HAWS`
           }
           : c === haFloor
           ? { note: `${vsHaws.toFixed(2)}× HAWS, ${FLOOR}` }
@@ -322,7 +331,7 @@ const main = async () => {
     r.metric,
     format(r.median),
     format(r.p99),
-    r.ratio === undefined ? "" : r.ratio.toFixed(2),
+    r.ratio === undefined ? "" : shown(r.ratio, r.limit),
     r.target ?? "",
     r.met === undefined ? (r.note ?? "") : `${r.met ? "✓" : "✗"}${r.note === undefined ? "" : ` ${r.note}`}`
   ])
