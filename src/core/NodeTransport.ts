@@ -31,8 +31,11 @@ const TLS_CODES = new Set([
   "EPROTO"
 ])
 
+// `ERR_OSSL_*`: OpenSSL refused the TLS material itself (a key that does not decrypt with the passphrase or does
+// not match the certificate, PEM that does not parse), reported before anything is sent.
 const isTlsFailure = (code: string | undefined): boolean =>
-  code !== undefined && (TLS_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_"))
+  code !== undefined &&
+  (TLS_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || code.startsWith("ERR_OSSL_"))
 
 // ws marks receiver errors with the close code it sends, under a symbol it does not export.
 const closeCodeOf = (error: Error): number | undefined => {

@@ -3,6 +3,7 @@
  */
 import { createServer as createHttpsServer } from "node:https"
 import type { Duplex } from "node:stream"
+import type { TLSSocket } from "node:tls"
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server as HttpServer } from "node:http"
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net"
 import type { AddressInfo } from "node:net"
@@ -94,21 +95,34 @@ export const wsServer = (options: Omit<ServerOptions, "port" | "host" | "server"
   )
 
 /** A TLS WebSocket server on 127.0.0.1 with the given key and certificate (PEM); closed with the scope. */
-export const wssServer = (tls: { readonly key: string; readonly cert: string }) =>
+/**
+ * A `wss:` server with the given certificate. With `clientCa` it requires a client certificate issued by (or equal
+ * to) it; `clientNames` lists the common name of each accepted client's certificate.
+ */
+export const wssServer = (tls: { readonly key: string; readonly cert: string; readonly clientCa?: string }) =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const sockets = new Set<Duplex>()
-      const https = createHttpsServer({ key: tls.key, cert: tls.cert })
+      const clientNames: Array<string> = []
+      const https = createHttpsServer({
+        key: tls.key,
+        cert: tls.cert,
+        ...(tls.clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: true, ca: tls.clientCa })
+      })
       https.on("connection", (socket) => {
         sockets.add(socket)
         socket.on("close", () => sockets.delete(socket))
       })
       https.on("tlsClientError", () => undefined)
       const server = new WebSocketServer({ server: https })
-      server.on("connection", (socket) => socket.on("error", () => undefined))
+      server.on("connection", (socket, request) => {
+        socket.on("error", () => undefined)
+        const peer = (request.socket as TLSSocket).getPeerCertificate()
+        if (typeof peer.subject?.CN === "string") clientNames.push(peer.subject.CN)
+      })
       yield* listen(https as unknown as HttpServer)
       const port = portOf(https)
-      return { https, server, sockets, port, url: `wss://127.0.0.1:${port}/` }
+      return { https, server, sockets, port, url: `wss://127.0.0.1:${port}/`, clientNames }
     }),
     ({ https, server, sockets }) =>
       Effect.async<void>((resume) => {
