@@ -44,6 +44,31 @@ describe("request", () => {
       })
     })))
 
+  it.effect("requests in a row, to one URL or others, with headers or without, each go where and as they say", () =>
+    run(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const server = yield* WebSocketTestServer
+      yield* echoUpperOnce
+      const other = "ws://other.test/feed?page=2"
+      expect(yield* client.request({ url, message: "a" })).toBe("A")
+      expect(yield* client.request({ url, message: "b" })).toBe("B")
+      expect(yield* client.request({ url: other, message: "c" })).toBe("C")
+      expect(yield* client.request({ url, message: "d", headers: { "X-Id": "9" } })).toBe("D")
+      expect(yield* client.request({ url, message: "e" })).toBe("E")
+      const invalid = yield* Effect.flip(client.request({ url: "http://example.test/", message: "f" }))
+      expect(invalid._tag).toBe("InvalidUrl")
+      expect(yield* client.request({ url, message: "g" })).toBe("G")
+      const attempts = yield* server.attempts
+      expect(attempts.map((peer) => [peer.request.url.href, peer.headers, peer.sent])).toStrictEqual([
+        [url, {}, ["a"]],
+        [url, {}, ["b"]],
+        [other, {}, ["c"]],
+        [url, { "X-Id": "9" }, ["d"]],
+        [url, {}, ["e"]],
+        [url, {}, ["g"]]
+      ])
+    })))
+
   it.effect("times out after 30 seconds by default, covering connect, send and receive, and closes", () =>
     run(Effect.gen(function*() {
       const client = yield* WebSocketClient
