@@ -259,7 +259,7 @@ const haWorkload = async () => {
             note: `${shown(vsHaws, 1)}× HAWS; floor ${shown(versusHaws(haFloor.name), 1)}× HAWS`
           }
           : c === haFloor
-          ? { note: `${vsHaws.toFixed(2)}× HAWS, ${FLOOR}` }
+          ? { note: `${shown(vsHaws, 1)}× HAWS, ${FLOOR}` }
           : {})
       })
     }
