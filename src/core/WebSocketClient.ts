@@ -95,8 +95,7 @@ export const makeWith = (
     const transport = yield* WebSocketTransport
     const guard = options.hostPolicy === undefined ? undefined : yield* compileHostPolicy(options.hostPolicy)
     const stats = new StatsRecorder()
-    const deadlines = new Deadlines(yield* Effect.clock)
-    yield* Effect.forkScoped(deadlines.run)
+    const deadlines = yield* Deadlines.make(yield* Effect.scope)
     const live = new Set<ConnectionImpl>()
     const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.tapError(effect, () => Effect.sync(() => stats.failed()))
 

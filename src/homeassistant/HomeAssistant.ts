@@ -117,8 +117,7 @@ export const make = (options: HomeAssistantOptions) =>
         timeout: duration(options.heartbeat?.timeout, "10 seconds")
       }
     const link = yield* Link.make
-    const deadlines = new Deadlines(yield* Effect.clock)
-    yield* Effect.forkIn(deadlines.run, layerScope)
+    const deadlines = yield* Deadlines.make(layerScope)
     const subscriptions = new Set<LiveSubscription>()
 
     /** Runs `command` on the live session; a session that ends before the write hands it to the next one. */

@@ -9,7 +9,8 @@ import {
   TlsError,
   WebSocketClient
 } from "../../src/index.js"
-import { Handshake, WebSocketTestServer } from "../../src/testing/index.js"
+import { make } from "../../src/core/WebSocketClient.js"
+import { Handshake, WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
 import { run, url } from "./kit.js"
 
 
@@ -92,6 +93,20 @@ describe("connect", () => {
         Exit.fail(new Timeout({ operation: "connect", after: Duration.millis(250) }))
       )
     })))
+
+  it.effect("a client whose scope has closed still fails a hanging connect with Timeout, and destroys the socket", () =>
+    Effect.gen(function*() {
+      const client = yield* Effect.scoped(make)
+      const server = yield* WebSocketTestServer
+      yield* server.setHandshake(Handshake.hang)
+      const fiber = yield* Effect.fork(Effect.scoped(client.connect({ url, timeout: "250 millis" })))
+      yield* TestClock.adjust("250 millis")
+      expect(yield* Fiber.await(fiber)).toStrictEqual(
+        Exit.fail(new Timeout({ operation: "connect", after: Duration.millis(250) }))
+      )
+      const [attempt] = yield* server.attempts
+      expect(attempt?.isClosed).toBe(true)
+    }).pipe(Effect.provide(WebSocketTest.transportLayer)))
 
   it.effect.each<[string, string]>([
     ["", "the URL is empty"],

@@ -16,8 +16,7 @@ const openSession = (client: WebSocketClient["Type"]) =>
     const server = yield* WebSocketTestServer
     const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
     const peer = yield* server.accepted
-    const deadlines = new Deadlines(yield* Effect.clock)
-    yield* Effect.forkScoped(deadlines.run)
+    const deadlines = yield* Deadlines.make(yield* Effect.scope)
     const session = new Session(client, connection, "2026.1.2", deadlines)
     yield* Effect.forkScoped(session.run)
     return { peer, session }

@@ -4,7 +4,7 @@
  * and of opening a connection. Entries are removed when their operation completes; the fiber sleeps until the
  * earliest deadline, and `TestClock` drives it like any other sleep.
  */
-import { type Clock, Duration, Effect, Exit } from "effect"
+import { type Clock, Duration, Effect, Exit, Scope } from "effect"
 import { Signal } from "./Signal.js"
 
 /** What a deadline does when it passes: synchronous work that ends the wait (completes a signal, starts a close). */
@@ -22,10 +22,25 @@ export class Deadlines {
   private wake = new Signal<void>()
   private running = false
 
-  /** `clock` must be the clock of the fiber that runs `run` (the owner's), so entries and the timer agree. */
-  constructor(private readonly clock: Clock.Clock) {}
+  private constructor(private readonly clock: Clock.Clock) {}
 
-  /** Whether the timer fiber serves deadlines (it stops when its owner's scope closes). */
+  /**
+   * A timer on the caller's clock whose fiber lives in `scope`. It serves deadlines from the moment it is made
+   * (entries added before its fiber first runs are served once it does: an operation right after a layer is built
+   * must not find it "stopped" and fall back to a race of fibers) until `scope` closes.
+   */
+  static make(scope: Scope.Scope): Effect.Effect<Deadlines> {
+    return Effect.gen(function*() {
+      const deadlines = new Deadlines(yield* Effect.clock)
+      deadlines.running = true
+      yield* Effect.forkIn(deadlines.loop, scope)
+      // Added after the fork, so it runs before the fiber is interrupted: from then on, waits bound themselves.
+      yield* Scope.addFinalizer(scope, Effect.sync(() => (deadlines.running = false)))
+      return deadlines
+    })
+  }
+
+  /** Whether the timer serves deadlines (it stops when its owner's scope closes). */
   get isRunning(): boolean {
     return this.running
   }
@@ -83,31 +98,40 @@ export class Deadlines {
   ): Effect.Effect<A, E> {
     return Effect.suspend(() => {
       if (signal.isDone || !Duration.isFinite(after)) return signal.awaitOr(onInterrupt)
-      if (!this.running) return this.bound(signal.awaitOr(onInterrupt), after, expire)
+      if (!this.running) {
+        // `onInterrupt` only for the caller's interruption: the timeout race also interrupts the wait it bounds,
+        // and cleaning up then (destroying a connecting socket) would end the wait before `expire` could say why.
+        const bounded = this.bound(signal.await, after, expire)
+        return onInterrupt === undefined ? bounded : Effect.onInterrupt(bounded, () => Effect.sync(onInterrupt))
+      }
       const key = this.addAfter(after, expire)
       signal.onDone(() => this.remove(key))
       return signal.awaitOr(onInterrupt)
     })
   }
 
-  /** The timer loop; run it forked in the owner's scope. */
-  readonly run: Effect.Effect<never> = Effect.suspend(() => {
-    this.running = true
-    return this.loop
-  }).pipe(Effect.ensuring(Effect.sync(() => (this.running = false))))
+  /**
+   * Fires the entries due at `now` and returns the earliest deadline left. A method of its own so the loop's
+   * generator holds no entry while it sleeps: a suspended generator keeps its locals, and an entry's `fire` closure
+   * can reach its whole operation (a `connectAll`'s every setting, 0.5 KB a connection, until the next wake-up).
+   */
+  private fireDue(now: number): number | undefined {
+    let earliest: number | undefined
+    for (const [key, entry] of this.entries) {
+      if (entry.at <= now) {
+        this.entries.delete(key)
+        entry.fire()
+      } else if (earliest === undefined || entry.at < earliest) {
+        earliest = entry.at
+      }
+    }
+    return earliest
+  }
 
   private readonly loop: Effect.Effect<never> = Effect.gen(this, function*() {
     while (true) {
       const now = this.clock.unsafeCurrentTimeMillis()
-      let earliest: number | undefined
-      for (const [key, entry] of this.entries) {
-        if (entry.at <= now) {
-          this.entries.delete(key)
-          entry.fire()
-        } else if (earliest === undefined || entry.at < earliest) {
-          earliest = entry.at
-        }
-      }
+      const earliest = this.fireDue(now)
       this.wake = new Signal<void>()
       this.armedAt = earliest
       yield* earliest === undefined

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Scope, TestClock } from "effect"
+import { Deadlines } from "../../src/core/internal/deadlines.js"
+
+describe("the client's timer", () => {
+  it.effect("serves from the moment it is made: an entry added before its fiber first runs fires on time", () =>
+    Effect.gen(function*() {
+      const deadlines = yield* Deadlines.make(yield* Effect.scope)
+      expect(deadlines.isRunning).toBe(true)
+      let fired = 0
+      deadlines.addAfter(Duration.seconds(1), () => fired++)
+      yield* TestClock.adjust("999 millis")
+      expect(fired).toBe(0)
+      yield* TestClock.adjust("1 millis")
+      expect(fired).toBe(1)
+    }).pipe(Effect.scoped))
+
+  it.effect("stops when its scope closes: later waits bound themselves", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const deadlines = yield* Deadlines.make(scope)
+      yield* Scope.close(scope, Exit.void)
+      expect(deadlines.isRunning).toBe(false)
+    }))
+})
