@@ -20,6 +20,7 @@ import { ConnectionImpl, written } from "./internal/connection.js"
 import { empty } from "./internal/InboundBuffer.js"
 import { Deadlines } from "./internal/deadlines.js"
 import { exchange } from "./internal/exchange.js"
+import { openAll } from "./internal/openAll.js"
 import { builtInTracer, traced } from "./internal/tracing.js"
 import { type ResolvedConnect, resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
@@ -38,6 +39,14 @@ export class WebSocketClient extends Context.Tag("effect-ws-gateway/WebSocketCli
   {
     /** Opens a connection that is closed (1000, bounded close handshake, then terminate) when the scope closes. */
     readonly connect: (options: ConnectOptions) => Effect.Effect<Connection, ConnectError, Scope.Scope>
+    /**
+     * Opens a connection for each of `options` at once and waits once for all of them: the connections in the same
+     * order, or, if any fails to open, the first failure with none of them left open. The scope closes them all
+     * together (one close handshake in all, not one after another).
+     */
+    readonly connectAll: (
+      options: ReadonlyArray<ConnectOptions>
+    ) => Effect.Effect<ReadonlyArray<Connection>, ConnectError, Scope.Scope>
     /** Sends text, bytes, or a plain object/array as JSON; completes once the socket has taken the data. */
     readonly send: (
       connection: Connection,
@@ -148,6 +157,21 @@ export const makeWith = (
         }))
       }).pipe(traced("WebSocketClient.connect", () => ({ "url.full": redactUrlInput(options?.url) })))
 
+    const openMany = (options: ReadonlyArray<ConnectOptions>) =>
+      Effect.suspend(() => {
+        if (!Array.isArray(options)) {
+          return Effect.fail(new InvalidOption({ option: "options", reason: "expected an array of connect options" }))
+        }
+        // Every option is checked before any socket is opened.
+        const settings: Array<ResolvedConnect> = []
+        for (const each of options as ReadonlyArray<ConnectOptions>) {
+          const resolved = resolveConnectOptions(each, guard)
+          if (Either.isLeft(resolved)) return Effect.fail(resolved.left)
+          settings.push(resolved.right)
+        }
+        return settings.length === 0 ? Effect.succeed([]) : openAll(settings, newConnection, deadlines)
+      }).pipe(traced("WebSocketClient.connectAll", () => ({ "ws.connections": options?.length })))
+
     // The per-message paths avoid generators: they run once per message.
 
     const optionalTimeout = (options: { readonly timeout?: unknown } | undefined) =>
@@ -256,6 +280,7 @@ export const makeWith = (
 
     return WebSocketClient.of({
       connect: (options) => counted(openConnection(options)),
+      connectAll: (options) => counted(openMany(options)),
       send,
       receive,
       close,

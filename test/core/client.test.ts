@@ -328,6 +328,7 @@ describe("observability", () => {
         })
         connectionId = connection.id
         yield* client.send(connection, "x")
+        yield* client.connectAll([{ url: "ws://user:hunter2@example.test/many?token=abc", headers: { Authorization: "Bearer abc" } }])
         yield* Effect.exit(client.request({ url: "ws://user:hunter2@example.test/rpc?token=abc", message: "x", timeout: 0 }))
       })).pipe(Effect.withTracer(tracer))
       const request = spans.find((span) => span.name === "WebSocketClient.request")
@@ -335,6 +336,8 @@ describe("observability", () => {
       expect(request?.status._tag).toBe("Ended")
       const connect = spans.find((span) => span.name === "WebSocketClient.connect")
       expect(connect?.attributes.get("url.full")).toBe("ws://example.test/api")
+      const connectAll = spans.find((span) => span.name === "WebSocketClient.connectAll")
+      expect(connectAll?.attributes.get("ws.connections")).toBe(1)
       const send = spans.find((span) => span.name === "WebSocketClient.send")
       expect(send?.attributes.get("ws.connection")).toBe(connectionId)
       const everything = JSON.stringify(spans.map((span) => [span.name, [...span.attributes]]))

@@ -278,10 +278,18 @@ export class ConnectionImpl implements Connection {
    * times out or is interrupted destroys its socket; one the transport failed is already ending.
    */
   awaitOpen(timeout: Duration.Duration): Effect.Effect<void, ConnectError> {
-    return this.deadlines.awaitSignal(this.opened, timeout, () => {
-      this.opened.done(Exit.fail(new Timeout({ operation: "connect", after: timeout })))
-      this.abort(CONNECT_ABANDONED)
-    }, () => this.abort(CONNECT_ABANDONED))
+    return this.deadlines.awaitSignal(this.opened, timeout, () => this.connectTimedOut(timeout), () => this.abandonConnect())
+  }
+
+  /** The connect's bound passed: `opened` fails with a connect `Timeout` and the socket is destroyed. */
+  connectTimedOut(after: Duration.Duration): void {
+    this.opened.done(Exit.fail(new Timeout({ operation: "connect", after })))
+    this.abort(CONNECT_ABANDONED)
+  }
+
+  /** Nobody waits for this connect any more (interrupted, or part of a batch that failed): destroys the socket. */
+  abandonConnect(): void {
+    if (this.state === "connecting") this.abort(CONNECT_ABANDONED)
   }
 
   /** Destroys the socket at once: for a connect that failed, timed out or was interrupted. */
