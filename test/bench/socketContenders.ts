@@ -198,6 +198,12 @@ export const effectFloor: SocketContender = {
     }))
 }
 
+/** The floor of opening many from a fiber with one wait for all (what `connectAll` does): raw `ws` under one `Effect.promise`. */
+export const batchFloor: Pick<SocketContender, "name" | "openMany"> = {
+  name: "floor: raw ws, one wait for all",
+  openMany: (url, count) => Effect.runPromise(Effect.promise(() => (rawWs.openMany as NonNullable<SocketContender["openMany"]>)(url, count)))
+}
+
 /** The floor of a Promise API over a `ManagedRuntime` (what the adapter is): raw `ws`, one `runPromise` per call. */
 export const adapterFloor: Pick<SocketContender, "name" | "requestCycles"> = {
   name: "floor: raw ws per runPromise",
@@ -261,6 +267,22 @@ export const effectApi: SocketContender = {
       for (let i = 0; i < cycles; i++) yield* client.request({ url, message: payload })
       return now() - start
     })),
+  openMany: (url, count) =>
+    runEffect(Effect.gen(function*() {
+      const client = yield* WebSocketClient
+      const before = heapAfterGc()
+      const start = now()
+      return yield* Effect.scoped(Effect.gen(function*() {
+        yield* client.connectAll(Array.from({ length: count }, () => ({ url, timeout: "60 seconds" })))
+        const ms = now() - start
+        return { ms, heapPerConnection: ((yield* Effect.promise(settledHeap)) - before) / count }
+      }))
+    }))
+}
+
+/** Opening many the way one opens many of anything in Effect: `Effect.forEach` over `connect`, a fiber each. */
+export const effectApiForEach: Pick<SocketContender, "name" | "openMany"> = {
+  name: "Effect API, Effect.forEach(connect)",
   openMany: (url, count) =>
     runEffect(Effect.gen(function*() {
       const client = yield* WebSocketClient
