@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Queue, type Scope, Stream, TestClock } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Queue, type Scope, Stream, TestClock } from "effect"
 import {
   ConnectionClosed,
   ConnectionRefused,
@@ -92,6 +92,33 @@ describe("Node transport against real servers on 127.0.0.1", () => {
       const error = yield* Effect.flip(client.connect({ url: `ws://127.0.0.1:${port}/` }))
       expect(error).toBeInstanceOf(ConnectionRefused)
       expect(error.message).toContain("ECONNREFUSED")
+    })))
+
+  it.effect("connectAll opens 50 real sockets, all usable; its scope closes each with 1000; a refused one fails the batch", () =>
+    live(Effect.gen(function*() {
+      const server = yield* wsServer()
+      const client = yield* WebSocketClient
+      const sides = yield* Effect.scoped(Effect.gen(function*() {
+        const connections = yield* client.connectAll(Array.from({ length: 50 }, () => ({ url: server.url })))
+        const sides = yield* Effect.replicateEffect(Queue.take(server.connections), 50)
+        for (const side of sides) side.socket.on("message", (data, isBinary) => side.socket.send(data, { binary: isBinary }))
+        yield* Effect.forEach(connections, (connection) => client.send(connection, { id: connection.id }), { discard: true })
+        const replies = yield* Effect.forEach(connections, (connection) => client.receive(connection))
+        expect(replies).toStrictEqual(connections.map((connection) => ({ id: connection.id })))
+        return sides
+      }))
+      const closes = yield* Effect.forEach(sides, (side) => Deferred.await(side.closed))
+      expect(closes.every((close) => close.code === 1000)).toBe(true)
+
+      const refusedPort = yield* Effect.scoped(Effect.map(tcpServer(() => undefined), (s) => s.port))
+      const error = yield* Effect.flip(Effect.scoped(
+        client.connectAll([{ url: server.url }, { url: `ws://127.0.0.1:${refusedPort}/` }, { url: server.url }])
+      ))
+      expect(error).toBeInstanceOf(ConnectionRefused)
+      // Whether the two others had opened when the refusal came, none is left open.
+      const stats = yield* client.getStats
+      expect(stats).toMatchObject({ activeConnections: 0, errors: 1 })
+      expect(stats.connectionsClosed).toBe(stats.connectionsOpened)
     })))
 
   it.effect("a TCP server that accepts but never answers the handshake times out on the Effect clock", () =>
