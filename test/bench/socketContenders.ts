@@ -5,7 +5,7 @@
  */
 import * as Socket from "@effect/platform/Socket"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import { Effect, Layer, ManagedRuntime, Queue } from "effect"
+import { Effect, Layer, ManagedRuntime, Queue, type Scope } from "effect"
 import WebSocket from "ws"
 import { createWebSocketInterface, type JsonObject, WebSocketClient, WebSocketClientLive } from "../../src/index.js"
 
@@ -258,6 +258,22 @@ const effectMessaging = (
     })))
 })
 
+/** Times `open` (`count` connections in one scope) and reads the live heap per connection before the scope closes. */
+const openManyWith = <E>(
+  open: (client: WebSocketClient["Type"]) => Effect.Effect<unknown, E, Scope.Scope>,
+  count: number
+) =>
+  runEffect(Effect.gen(function*() {
+    const client = yield* WebSocketClient
+    const before = heapAfterGc()
+    const start = now()
+    return yield* Effect.scoped(Effect.gen(function*() {
+      yield* open(client)
+      const ms = now() - start
+      return { ms, heapPerConnection: ((yield* Effect.promise(settledHeap)) - before) / count }
+    }))
+  }))
+
 export const effectApi: SocketContender = {
   ...effectMessaging("Effect API", {}),
   requestCycles: (url, cycles, payload) =>
@@ -268,35 +284,18 @@ export const effectApi: SocketContender = {
       return now() - start
     })),
   openMany: (url, count) =>
-    runEffect(Effect.gen(function*() {
-      const client = yield* WebSocketClient
-      const before = heapAfterGc()
-      const start = now()
-      return yield* Effect.scoped(Effect.gen(function*() {
-        yield* client.connectAll(Array.from({ length: count }, () => ({ url, timeout: "60 seconds" })))
-        const ms = now() - start
-        return { ms, heapPerConnection: ((yield* Effect.promise(settledHeap)) - before) / count }
-      }))
-    }))
+    openManyWith((client) => client.connectAll(Array.from({ length: count }, () => ({ url, timeout: "60 seconds" }))), count)
 }
 
 /** Opening many the way one opens many of anything in Effect: `Effect.forEach` over `connect`, a fiber each. */
 export const effectApiForEach: Pick<SocketContender, "name" | "openMany"> = {
   name: "Effect API, Effect.forEach(connect)",
   openMany: (url, count) =>
-    runEffect(Effect.gen(function*() {
-      const client = yield* WebSocketClient
-      const before = heapAfterGc()
-      const start = now()
-      return yield* Effect.scoped(Effect.gen(function*() {
-        yield* Effect.forEach(Array.from({ length: count }), () => client.connect({ url, timeout: "60 seconds" }), {
-          concurrency: "unbounded",
-          discard: true
-        })
-        const ms = now() - start
-        return { ms, heapPerConnection: ((yield* Effect.promise(settledHeap)) - before) / count }
-      }))
-    }))
+    openManyWith((client) =>
+      Effect.forEach(Array.from({ length: count }), () => client.connect({ url, timeout: "60 seconds" }), {
+        concurrency: "unbounded",
+        discard: true
+      }), count)
 }
 
 /** The same, with the opt-in `coalesceWrites` (frames of one run leave in one write; `send` completes on buffering). */
