@@ -130,7 +130,7 @@ describe("connectAll", () => {
       expect(yield* client.getStats).toMatchObject({ activeConnections: 0, errors: 1 })
     }).pipe(Effect.provide(WebSocketTest.transportLayer)))
 
-  it.effect("interrupted while waiting: a handshake in progress is abandoned, and the scope closes the open ones", () =>
+  it.effect("interrupted while waiting: a handshake in progress is abandoned and the open ones start closing at once", () =>
     run(Effect.gen(function*() {
       const client = yield* WebSocketClient
       const server = yield* WebSocketTestServer
@@ -143,8 +143,9 @@ describe("connectAll", () => {
       yield* Fiber.interrupt(fiber)
       const [, hung] = yield* server.attempts
       expect(hung?.isClosed).toBe(true)
-      yield* Scope.close(scope, Exit.void)
       expect(open.closeFrame).toStrictEqual({ code: 1000, reason: "" })
+      yield* Scope.close(scope, Exit.void)
+      expect(open.isClosed).toBe(true)
       expect(yield* client.getStats).toMatchObject({ activeConnections: 0, errors: 0 })
     })))
 

@@ -28,7 +28,7 @@ const abandonAll = (connections: ReadonlyArray<ConnectionImpl>): ReadonlyArray<S
  * Closes every connection at once (1000; each handshake bounded by its `closeTimeout`) and waits for all of them:
  * a batch takes one close handshake, not the sum of them.
  */
-export const closeTogether = (connections: ReadonlyArray<ConnectionImpl>, deadlines: Deadlines): Effect.Effect<void> =>
+const closeTogether = (connections: ReadonlyArray<ConnectionImpl>, deadlines: Deadlines): Effect.Effect<void> =>
   Effect.suspend(() =>
     deadlines.isRunning
       ? Effect.async<void>((resume) => whenAll(abandonAll(connections), () => resume(Effect.void)))
