@@ -15,9 +15,9 @@ class StartedFibers extends Supervisor.AbstractSupervisor<number> {
 }
 
 /** Handshakes answered by path: `/hang` never completes, `/refuse` is refused, any other is accepted. */
-const byPath = Handshake.accept()
+const accept = Handshake.accept()
 const answerByPath = (request: { readonly url: URL }) =>
-  request.url.pathname === "/hang" ? Handshake.hang : request.url.pathname === "/refuse" ? Handshake.refuse : byPath
+  request.url.pathname === "/hang" ? Handshake.hang : request.url.pathname === "/refuse" ? Handshake.refuse : accept
 
 describe("connectAll", () => {
   it.effect("opens every connection at once, in order, with one wait: no fiber per connection, even right after the client is built", () =>
