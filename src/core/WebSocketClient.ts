@@ -8,6 +8,7 @@ import {
   type CloseError,
   type ConnectError,
   ConnectionRefused,
+  InvalidMessage,
   InvalidOption,
   type ReceiveError,
   type RequestError,
@@ -191,8 +192,8 @@ export const makeWith = (
       const timeout = optionalTimeout(options)
       if (Either.isLeft(timeout)) return failed(timeout.left)
       const frame = encodeMessage(message)
-      if (Either.isLeft(frame)) return failed(frame.left)
-      const write = connection.startWrite(frame.right)
+      if (frame instanceof InvalidMessage) return failed(frame)
+      const write = connection.startWrite(frame)
       if (write === written) return write
       return counted(withOptionalTimeout(write, timeout.right, (after) => new Timeout({ operation: "send", after })))
     }
@@ -259,16 +260,16 @@ export const makeWith = (
       const timeout = durationOr("timeout", options?.timeout, DEFAULT_REQUEST_TIMEOUT)
       if (Either.isLeft(timeout)) return failed(timeout.left)
       const frame = encodeMessage(options?.message)
-      if (Either.isLeft(frame)) return failed(frame.left)
+      if (frame instanceof InvalidMessage) return failed(frame)
       const resolved = requestSettings(options)
       if (Either.isLeft(resolved)) return failed(resolved.left)
       const created = newConnection(resolved.right)
       if (Either.isLeft(created)) return failed(created.left)
       const after = timeout.right
       const onTimeout = () => new Timeout({ operation: "request", after })
-      if (deadlines.isRunning) return exchange(created.right, frame.right, deadlines, after, onTimeout, countFailure)
+      if (deadlines.isRunning) return exchange(created.right, frame, deadlines, after, onTimeout, countFailure)
       // Without the client's timer (its scope has closed), an ordinary timeout interrupts the cycle.
-      return counted(withOptionalTimeout(exchange(created.right, frame.right, deadlines, after, onTimeout, noop), after, onTimeout))
+      return counted(withOptionalTimeout(exchange(created.right, frame, deadlines, after, onTimeout, noop), after, onTimeout))
     }
 
     const request = (options: RequestOptions) =>

@@ -1,7 +1,6 @@
 /**
  * What crosses the wire: outbound values become text or binary frames, inbound frames become values.
  */
-import { Either } from "effect"
 import { InvalidMessage } from "./errors.js"
 
 /** A JSON object as sent or received. */
@@ -69,27 +68,26 @@ const isPlainJson = (value: unknown, depth: number): boolean => {
 
 /**
  * Turns an outbound value into a frame without losing anything: a value JSON would drop or mangle
- * (BigInt, function, Symbol, cycle, Map, Set, a non-plain object) is an `InvalidMessage`.
+ * (BigInt, function, Symbol, cycle, Map, Set, a non-plain object) is an `InvalidMessage`, returned rather than
+ * thrown. The frame itself is returned, not wrapped in an `Either`: this runs once per message sent.
  */
-export const encodeMessage = (message: unknown): Either.Either<Frame, InvalidMessage> => {
-  if (typeof message === "string" || message instanceof Uint8Array) return Either.right(message)
+export const encodeMessage = (message: unknown): Frame | InvalidMessage => {
+  if (typeof message === "string" || message instanceof Uint8Array) return message
   if (typeof message !== "object" || message === null || !(Array.isArray(message) || isPlainObject(message))) {
-    return Either.left(
-      new InvalidMessage({ reason: `expected a string, Uint8Array, plain object or array, got ${describe(message)}` })
-    )
+    return new InvalidMessage({ reason: `expected a string, Uint8Array, plain object or array, got ${describe(message)}` })
   }
   // Most messages hold only strings, numbers, booleans, null and plain containers: for those V8's native
   // serializer is safe as is (a replacer forces a call into JavaScript for every value, 2-4x slower).
   try {
-    if (isPlainJson(message, 0)) return Either.right(JSON.stringify(message))
-    return Either.right(JSON.stringify(message, rejectUnserialisable))
+    if (isPlainJson(message, 0)) return JSON.stringify(message)
+    return JSON.stringify(message, rejectUnserialisable)
   } catch (error) {
     const reason = error instanceof TypeError && /circular/i.test(error.message)
       ? "the object contains a cycle"
       : error instanceof Error
       ? error.message
       : "not serialisable as JSON"
-    return Either.left(new InvalidMessage({ reason }))
+    return new InvalidMessage({ reason })
   }
 }
 

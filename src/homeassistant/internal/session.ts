@@ -4,7 +4,7 @@
  */
 import { Data, Duration, Effect, Either, Exit, Stream } from "effect"
 import type { Connection } from "../../core/Connection.js"
-import { ConnectionClosed, type InvalidMessage } from "../../core/errors.js"
+import { ConnectionClosed, InvalidMessage } from "../../core/errors.js"
 import { ConnectionImpl, written } from "../../core/internal/connection.js"
 import type { Deadlines } from "../../core/internal/deadlines.js"
 import { Signal } from "../../core/internal/Signal.js"
@@ -53,14 +53,14 @@ const toHomeAssistantError = (error: ErrorPayload | undefined): HomeAssistantErr
  */
 const withId = (message: CommandMessage, id: number): Either.Either<Frame, InvalidMessage> => {
   if (!Object.hasOwn(message, "id")) {
-    const body = encodeMessage(message)
-    if (Either.isLeft(body)) return body
-    const text = body.right
+    const text = encodeMessage(message)
+    if (text instanceof InvalidMessage) return Either.left(text)
     if (typeof text === "string" && text.startsWith("{")) {
       return Either.right(text === "{}" ? `{"id":${id}}` : `{"id":${id},${text.slice(1)}`)
     }
   }
-  return encodeMessage({ ...message, id })
+  const frame = encodeMessage({ ...message, id })
+  return frame instanceof InvalidMessage ? Either.left(frame) : Either.right(frame)
 }
 
 export class Session {
