@@ -131,7 +131,6 @@ const streamOf = (socket: WebSocket): Stream | undefined => (socket as unknown a
 const writtenCleanly = (stream: Stream): boolean =>
   stream.destroyed === false && (stream.errored === null || stream.errored === undefined)
 
-
 // `.invalid` names fail at once; everything else resolves as usual (one function for every socket).
 const lookupWithoutPolicy = guardedLookup(undefined)
 

@@ -204,7 +204,7 @@ export const effectFloor: SocketContender = {
  * its socket before the interruption completes, built the cheapest way Effect offers (a mask around the one wait,
  * and a failure handler). Without that guarantee, `effectFloor`'s cycle is cheaper.
  */
-export const interruptSafeCycle = (url: string, payload: JsonObject): Effect.Effect<void> =>
+const interruptSafeCycle = (url: string, payload: JsonObject): Effect.Effect<void> =>
   Effect.suspend(() => {
     let socket: WebSocket | undefined
     return Effect.uninterruptibleMask((restore) =>
