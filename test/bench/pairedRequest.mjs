@@ -2,9 +2,9 @@
  * Paired A/B of the Effect API's request cycle between two builds of this repository, loaded in one process:
  * `node --expose-gc test/bench/pairedRequest.mjs DIR_A DIR_B [rounds] [cycles]`, where each DIR is a
  * `tsc -p test/bench/tsconfig.json --outDir DIR` build (inside the repository, so `node_modules` resolves).
- * Rounds alternate A B / B A, then the runtime floor; it prints the median B/A ratio of CPU and wall time per
- * cycle with a bootstrap 95% interval. Changes of a few percent show here where unpaired rounds on a shared
- * machine spread ±15%. Build the same code twice for an A/A control.
+ * Rounds alternate A B / B A, then the runtime floor with request's guarantee (closed if interrupted); it prints
+ * the median B/A ratio of CPU and wall time per cycle with a bootstrap 95% interval. Changes of a few percent show
+ * here where unpaired rounds on a shared machine spread ±15%. Build the same code twice for an A/A control.
  */
 import { spawn } from "node:child_process"
 import { resolve } from "node:path"
@@ -26,7 +26,7 @@ const server = spawn(process.execPath, [resolve(import.meta.dirname, "echoServer
 const port = await new Promise((done) => server.stdout.once("data", (chunk) => done(Number(String(chunk).trim()))))
 const url = `ws://127.0.0.1:${port}`
 try {
-  const variants = { A: A.effectApi, B: B.effectApi, floor: A.effectFloor }
+  const variants = { A: A.effectApi, B: B.effectApi, floor: A.requestFloor }
   for (const variant of Object.values(variants)) await variant.requestCycles(url, cycles, PAYLOAD)
   const cpu = { A: [], B: [], floor: [] }
   const wall = { A: [], B: [], floor: [] }
