@@ -3,7 +3,7 @@
  */
 export type { Connection, ConnectionState } from "./core/Connection.js"
 export * from "./core/errors.js"
-export type { InboundMessage, JsonObject, OutboundMessage } from "./core/message.js"
+export type { Frame, InboundMessage, JsonObject, OutboundMessage } from "./core/message.js"
 export { NodeTransportLive } from "./core/NodeTransport.js"
 export type {
   CloseOptions,
@@ -36,6 +36,7 @@ export {
 } from "./interface/errors.js"
 export { type OperationName, OperationParams } from "./interface/schemas.js"
 export {
+  type InterfaceCall,
   type InterfaceError,
   type InterfaceStats,
   WEBSOCKET_INTERFACE,
@@ -57,7 +58,8 @@ export {
   websocketRegistration,
   websocketRequest,
   websocketReset,
-  websocketSend
+  websocketSend,
+  type WebSocketCall
 } from "./gateway/websocket.js"
 
 // Promise adapter, for code without Effect.

@@ -3,7 +3,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "coverage/**", "test/bench/.build/**"] },
+  { ignores: ["node_modules/**", "coverage/**", "test/bench/.build/**", "dist/**", "docs/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,5 +23,11 @@ export default tseslint.config(
     // plain Node scripts (child processes of the stress tests)
     files: ["**/*.mjs"],
     languageOptions: { globals: { process: "readonly", setImmediate: "readonly", console: "readonly" } }
+  },
+  {
+    // the CommonJS consumer of the packed package
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", console: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" }
   }
 )

@@ -20,7 +20,9 @@ export interface HostPolicy {
 
 /** A compiled policy: checks a parsed host name, and each address it is (or resolves to). */
 export interface HostGuard {
+  /** `HostDenied` if the parsed host name (or the literal address it is) is not allowed, else `undefined`. */
   readonly checkHost: (hostname: string) => HostDenied | undefined
+  /** `HostDenied` if an address `hostname` resolved to is not allowed, else `undefined`. */
   readonly checkAddress: (hostname: string, address: string) => HostDenied | undefined
 }
 

@@ -37,8 +37,11 @@ export interface TransportEvents {
   readonly onOpen: (protocol: string) => void
   /** A complete message: text as a string, binary as bytes. */
   readonly onMessage: (frame: Frame) => void
+  /** A pong arrived (the answer to `ping`). */
   readonly onPong: () => void
+  /** Why the handshake failed or the peer broke the protocol; `onClose` still follows. */
   readonly onFailure: (failure: TransportFailure) => void
+  /** The socket is closed, with the close frame's code and reason (1006 and `""` when there was none). Last. */
   readonly onClose: (code: number, reason: string) => void
   /**
    * A write that `send` reported `"pending"` has been handed to the socket (or failed with `error`). Called once
@@ -57,6 +60,7 @@ export type WriteStart = "written" | "pending" | Error
 export interface TransportSocket {
   /** Writes one message: no callback per write, so the hot path allocates nothing for it. */
   readonly send: (frame: Frame) => WriteStart
+  /** Sends a protocol-level ping; the pong comes back through `onPong`. */
   readonly ping: () => void
   /** Starts the close handshake with a validated code and reason. */
   readonly close: (code: number, reason: string) => void
@@ -64,6 +68,7 @@ export interface TransportSocket {
   readonly terminate: () => void
   /** Stops reading from the socket, so TCP pushes back on the peer. */
   readonly pause: () => void
+  /** Reads from the socket again after `pause`. */
   readonly resume: () => void
 }
 

@@ -5,6 +5,7 @@ import { Context, Effect, Layer, type Scope } from "effect"
 
 /** What the gateway needs of an interface: one dispatch entry point. */
 export interface Dispatcher {
+  /** Runs `operation` with `params`; fails with the interface's own typed errors. */
   readonly execute: (operation: string, params?: unknown) => Effect.Effect<unknown, unknown>
 }
 

@@ -29,7 +29,8 @@ export const websocketGateway = <E>(client?: Layer.Layer<WebSocketClient, E>): L
 /** The gateway with the "websocket" interface on Node. */
 export const GatewayLive: Layer.Layer<Gateway> = websocketGateway()
 
-type WebSocketCall<A> = Effect.Effect<A, GatewayError | InterfaceError, Gateway>
+/** What each `websocket*` wrapper returns: the interface's result, on the gateway. */
+export type WebSocketCall<A> = Effect.Effect<A, GatewayError | InterfaceError, Gateway>
 
 // The "websocket" route is the WebSocketInterface, so its results and errors have that interface's types.
 const call = <A>(operation: string, params?: object): WebSocketCall<A> =>

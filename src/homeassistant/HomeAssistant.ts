@@ -5,10 +5,10 @@
 import { Clock, Context, Duration, Effect, ExecutionStrategy, Exit, Layer, Mailbox, Redacted, Schedule, Scope, Stream } from "effect"
 import type { InvalidMessage, InvalidUrl, TransportUnavailable } from "../core/errors.js"
 import { WebSocketClient, WebSocketClientLive } from "../core/WebSocketClient.js"
-import { type CommandError, CommandTimeout, Disconnected, InsecureConnection } from "./errors.js"
+import { type CommandError, CommandTimeout, Disconnected, InsecureConnection, type OpenError } from "./errors.js"
 import { Deadlines } from "../core/internal/deadlines.js"
 import { type ConnectionState, Link } from "./internal/link.js"
-import { openSession, type OpenError } from "./internal/open.js"
+import { openSession } from "./internal/open.js"
 import { type Session, SessionEnded } from "./internal/session.js"
 import { LiveSubscription } from "./internal/subscription.js"
 import {
@@ -78,8 +78,11 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
       target?: ServiceTarget,
       options?: CommandOptions & { readonly returnResponse?: boolean }
     ) => Effect.Effect<CallServiceResult, CommandError>
+    /** Every entity's current state (`get_states`). */
     readonly getStates: (options?: CommandOptions) => Effect.Effect<ReadonlyArray<HassEntity>, CommandError>
+    /** The instance's configuration (`get_config`): location, units, version, components. */
     readonly getConfig: (options?: CommandOptions) => Effect.Effect<Readonly<Record<string, unknown>>, CommandError>
+    /** Every registered service, by domain (`get_services`). */
     readonly getServices: (options?: CommandOptions) => Effect.Effect<Readonly<Record<string, unknown>>, CommandError>
     /** Round-trip time of a `ping`. */
     readonly ping: (options?: CommandOptions) => Effect.Effect<Duration.Duration, CommandError>

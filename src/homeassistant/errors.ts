@@ -2,6 +2,7 @@
  * Typed failures of the Home Assistant client. No field or message ever holds the access token.
  */
 import { Duration, Schema } from "effect"
+import type { ConnectError, InvalidMessage, ReceiveError, SendError } from "../core/errors.js"
 
 /** Home Assistant refused the access token (`auth_invalid`). The client stops reconnecting. */
 export class AuthInvalid extends Schema.TaggedError<AuthInvalid>()("AuthInvalid", {
@@ -69,3 +70,15 @@ export class InsecureConnection extends Schema.TaggedError<InsecureConnection>()
 
 /** Every way a command can fail. */
 export type CommandError = HomeAssistantError | ConnectionLost | Disconnected | CommandTimeout
+
+/** Every way opening a session can fail: connecting, authenticating, or the first commands. */
+export type OpenError =
+  | ConnectError
+  | ReceiveError
+  | SendError
+  | AuthInvalid
+  | HandshakeFailed
+  | CommandTimeout
+  | HomeAssistantError
+  | ConnectionLost
+  | InvalidMessage

@@ -15,6 +15,7 @@ export class ConnectionHandle {
     this.id = `ws-${++nextHandle}`
   }
 
+  /** `ConnectionHandle(<id> <url>)`, with the connection's redacted URL. */
   toString(): string {
     return `ConnectionHandle(${this.id} ${this.url})`
   }

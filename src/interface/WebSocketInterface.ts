@@ -29,7 +29,8 @@ export interface InterfaceStats {
 /** Every way an interface call can fail: a dispatch error, or a core error passed through unchanged. */
 export type InterfaceError = DispatchError | WebSocketError
 
-type Call<A> = (params?: unknown) => Effect.Effect<A, InterfaceError>
+/** One operation as a typed method: the same schema validation as `execute`. */
+export type InterfaceCall<A> = (params?: unknown) => Effect.Effect<A, InterfaceError>
 
 /** The WebSocket interface service. */
 export class WebSocketInterface extends Context.Tag("effect-ws-gateway/WebSocketInterface")<
@@ -37,13 +38,13 @@ export class WebSocketInterface extends Context.Tag("effect-ws-gateway/WebSocket
   {
     /** Runs `operation` with `params`; unknown operations and bad parameters are typed errors, never defects. */
     readonly execute: (operation: string, params?: unknown) => Effect.Effect<unknown, InterfaceError>
-    readonly connect: Call<ConnectionHandle>
-    readonly send: Call<true>
-    readonly receive: Call<InboundMessage>
-    readonly close: Call<true>
-    readonly request: Call<InboundMessage>
-    readonly get_stats: Call<InterfaceStats>
-    readonly reset: Call<true>
+    readonly connect: InterfaceCall<ConnectionHandle>
+    readonly send: InterfaceCall<true>
+    readonly receive: InterfaceCall<InboundMessage>
+    readonly close: InterfaceCall<true>
+    readonly request: InterfaceCall<InboundMessage>
+    readonly get_stats: InterfaceCall<InterfaceStats>
+    readonly reset: InterfaceCall<true>
   }
 >() {}
 
@@ -77,7 +78,7 @@ export const make = Effect.gen(function*() {
   const operation = <O extends OperationName, A>(
     name: O,
     run: (params: (typeof OperationParams)[O]["Type"], qualified: string) => Effect.Effect<A, InterfaceError>
-  ): Call<A> => {
+  ): InterfaceCall<A> => {
     const qualified = `${WEBSOCKET_INTERFACE}.${name}`
     const decode = paramsDecoder(OperationParams[name] as unknown as Schema.Schema<(typeof OperationParams)[O]["Type"]>, qualified)
     return (params) => Effect.flatMap(decode(params), (decoded) => run(decoded, qualified))
@@ -124,7 +125,7 @@ export const make = Effect.gen(function*() {
         yield* Effect.forEach([...open.keys()], release, { discard: true })
         return true as const
       }))
-  } satisfies Record<OperationName, Call<unknown>>
+  } satisfies Record<OperationName, InterfaceCall<unknown>>
 
   const valid = Object.keys(table).sort()
   const execute = (name: string, params?: unknown): Effect.Effect<unknown, InterfaceError> =>

@@ -19,10 +19,15 @@ export type Handshake =
 
 /** Constructors for `Handshake` answers. */
 export const Handshake = {
+  /** Completes the handshake, choosing `protocol` (default: none). */
   accept: (protocol = ""): Handshake => ({ _tag: "Accept", protocol }),
+  /** Nothing listening: the client gets `ConnectionRefused`. */
   refuse: { _tag: "Refuse" } as Handshake,
+  /** Answers the upgrade with HTTP `status`: the client gets `HandshakeRejected`. */
   reject: (status: number): Handshake => ({ _tag: "Reject", status }),
+  /** A failed TLS handshake: the client gets `TlsError`. */
   tlsFailure: { _tag: "TlsFailure" } as Handshake,
+  /** Never answers: the client's connect timeout decides. */
   hang: { _tag: "Hang" } as Handshake
 } as const
 

@@ -2,10 +2,9 @@
  * Opening a session: connect, `auth_required` → `auth` → `auth_ok`, then `supported_features` with coalescing.
  */
 import { type Duration, Effect, Redacted, type Scope } from "effect"
-import type { ConnectError, InvalidMessage, ReceiveError, SendError } from "../../core/errors.js"
 import type { Deadlines } from "../../core/internal/deadlines.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
-import { AuthInvalid, CommandTimeout, HandshakeFailed, type HomeAssistantError, type ConnectionLost } from "../errors.js"
+import { AuthInvalid, CommandTimeout, HandshakeFailed, type OpenError } from "../errors.js"
 import { authMessage, supportedFeaturesMessage } from "../messages.js"
 import { Session } from "./session.js"
 
@@ -17,18 +16,6 @@ export interface SessionSettings {
   readonly connectTimeout: Duration.Duration
   readonly commandTimeout: Duration.Duration
 }
-
-/** Every way opening a session can fail. */
-export type OpenError =
-  | ConnectError
-  | ReceiveError
-  | SendError
-  | AuthInvalid
-  | HandshakeFailed
-  | CommandTimeout
-  | HomeAssistantError
-  | ConnectionLost
-  | InvalidMessage
 
 const typeOf = (message: unknown): unknown =>
   typeof message === "object" && message !== null && !Array.isArray(message)

@@ -1,0 +1,102 @@
+// The published package, as a user gets it: pack the tarball (prepack builds dist/), install it into a fresh
+// project outside this repository, and use it there with plain Node (ESM and require) and a strict tsc.
+import { execFile } from "node:child_process"
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const run = promisify(execFile)
+const repo = new URL("../..", import.meta.url).pathname
+const fixtures = new URL("consumer/", import.meta.url).pathname
+const installed = (name: string) =>
+  (JSON.parse(readFileSync(join(repo, "node_modules", name, "package.json"), "utf8")) as { version: string }).version
+
+let work = ""
+let project = ""
+let tarball = ""
+let files: ReadonlyArray<string> = []
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "effect-ws-gateway-consumer-"))
+  const packed = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: repo, maxBuffer: 64 << 20 })
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as Array<
+    { filename: string; files: Array<{ path: string }>; size: number; unpackedSize: number }
+  >
+  tarball = join(work, info!.filename)
+  files = info!.files.map((file) => file.path)
+  console.log(`tarball ${info!.filename}: ${info!.size} bytes packed, ${info!.unpackedSize} unpacked, ${files.length} files`)
+
+  project = join(work, "app")
+  cpSync(fixtures, project, { recursive: true })
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }))
+  // The same versions this repository tests with, from the npm cache `npm ci` just filled.
+  await run("npm", [
+    "install", "--prefer-offline", "--no-audit", "--no-fund", tarball,
+    `effect@${installed("effect")}`, `ws@${installed("ws")}`,
+    `typescript@${installed("typescript")}`, `@types/node@${installed("@types/node")}`, `@types/ws@${installed("@types/ws")}`
+  ], { cwd: project, maxBuffer: 64 << 20 })
+}, 300_000)
+
+afterAll(() => {
+  if (work !== "") rmSync(work, { recursive: true, force: true })
+})
+
+const inProject = (command: string, args: ReadonlyArray<string>) =>
+  run(command, args, { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME }, maxBuffer: 16 << 20 })
+
+describe("the packed package", () => {
+  it("holds dist, the sources its maps point into, README and package.json — no test, bench, CI or config", () => {
+    expect(files).toContain("dist/index.js")
+    expect(files).toContain("dist/index.d.ts")
+    expect(files).toContain("dist/testing/index.js")
+    expect(files).toContain("README.md")
+    expect(files).toContain("package.json")
+    const outside = files.filter((file) => !/^(dist|src)\//.test(file) && file !== "README.md" && file !== "package.json")
+    expect(outside).toStrictEqual([])
+    expect(files.filter((file) => /(^|\/)test\/|\.test\.|^\.ci\/|tsconfig|eslint|bench/.test(file))).toStrictEqual([])
+    expect(files).not.toContain("src/main.ts")
+    expect(statSync(tarball).size).toBeGreaterThan(0)
+  })
+
+  it("runs a request under plain Node ESM, with nothing from this repository on the path", async () => {
+    const { stdout } = await inProject("node", ["esm.mjs"])
+    expect(JSON.parse(stdout)).toStrictEqual({ reply: { hello: "esm" }, inMemory: { from: "test kit" } })
+  })
+
+  it("runs a request through CommonJS require()", async () => {
+    const { stdout } = await inProject("node", ["cjs.cjs"])
+    expect(JSON.parse(stdout)).toStrictEqual({ reply: { hello: "cjs" }, testKit: "object" })
+  })
+
+  // nodenext also checks a CommonJS file (require.cts) that requires the package.
+  it.each(["nodenext", "bundler"])("type-checks a strict consumer with %s resolution and skipLibCheck false", async (mode) => {
+    const result = await inProject("node", ["node_modules/typescript/bin/tsc", "-p", `tsconfig.${mode}.json`]).catch(
+      (error: { stdout: string; stderr: string }) => error
+    )
+    expect(result.stdout + result.stderr).toBe("")
+  })
+
+  it("is clean under publint (strict: warnings fail too)", async () => {
+    const unpacked = join(project, "node_modules", "effect-ws-gateway")
+    const { stdout } = await run(join(repo, "node_modules/.bin/publint"), ["run", unpacked, "--strict", "--pack", "false"])
+    expect(stdout).toContain("All good!")
+    expect(stdout).not.toMatch(/error|warning|suggestion/i)
+  })
+
+  it("is clean under arethetypeswrong for node10 (types), node16 ESM and bundler", async () => {
+    const { stdout } = await run(join(repo, "node_modules/.bin/attw"), [tarball, "--format", "json"], {
+      maxBuffer: 16 << 20
+    }).catch((error: { stdout: string }) => error)
+    const report = JSON.parse(stdout) as {
+      analysis: { problems: Array<{ kind: string; resolutionKind?: string; entrypoint?: string }> }
+    }
+    // The one finding is by design: an ESM-only package seen from TypeScript's `module: node16` CommonJS mode,
+    // which predates require(esm). `module: nodenext` (TypeScript >= 5.8) allows it; the test above checks so.
+    const others = report.analysis.problems.filter((p) => !(p.kind === "CJSResolvesToESM" && p.resolutionKind === "node16-cjs"))
+    expect(others).toStrictEqual([])
+    expect(report.analysis.problems.map((p) => p.entrypoint).sort()).toStrictEqual([".", "./testing"])
+  })
+})
+
