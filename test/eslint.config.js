@@ -3,7 +3,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "coverage/**", "test/bench/.build/**", "dist/**", "docs/**"] },
+  { ignores: ["node_modules/**", "coverage/**", "test/bench/.build/**", "dist/**", "docs/**", "test/.readme-blocks/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

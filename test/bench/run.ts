@@ -52,7 +52,7 @@ interface Row {
   readonly met?: boolean
   /** For a throughput target: the ratio must reach `limit` rather than stay under it. */
   readonly higherIsBetter?: boolean
-  /** What profiling found behind a miss of this row over its floor (README, Performance); printed only with ✗. */
+  /** What profiling found behind a miss of this row over its floor (test/bench/README.md, "What remains"); printed only with ✗. */
   readonly cause?: string
   readonly note?: string
   /** The runtime floor row this judged row is measured against, when not the contender's usual one. */
