@@ -65,6 +65,13 @@ describe("the packed package", () => {
     expect(JSON.parse(stdout)).toStrictEqual({ reply: { hello: "esm" }, inMemory: { from: "test kit" } })
   })
 
+  it("starts nothing and adds no global when its entries are imported (sideEffects: false holds)", async () => {
+    const { stdout } = await inProject("node", ["side-effects.mjs"])
+    const { added, resources, resourcesBefore } = JSON.parse(stdout) as Record<string, Array<string>>
+    expect(added).toStrictEqual([])
+    expect(resources).toStrictEqual(resourcesBefore)
+  })
+
   it("runs a request through CommonJS require()", async () => {
     const { stdout } = await inProject("node", ["cjs.cjs"])
     expect(JSON.parse(stdout)).toStrictEqual({ reply: { hello: "cjs" }, testKit: "object" })

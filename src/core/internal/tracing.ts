@@ -4,10 +4,13 @@
  * pipelined benchmark; so operations are wrapped in a span exactly when another tracer (OpenTelemetry, a test
  * tracer...) is installed.
  */
-import { Effect, type Tracer } from "effect"
+import { Context, DefaultServices, Effect, Tracer } from "effect"
 
-/** Effect's default tracer: nothing can observe its spans. */
-export const builtInTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
+/**
+ * Effect's default tracer: nothing can observe its spans. Read from the default services rather than by running an
+ * effect, so importing this package runs nothing (`sideEffects: false`).
+ */
+export const builtInTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /**
  * `Effect.withSpan(name, { attributes })` when a tracer other than the built-in one is installed. Attributes are

@@ -1,0 +1,13 @@
+// `sideEffects: false` must be true: importing the entries adds no global beyond what `effect` itself adds, and
+// starts no socket, timer or other handle.
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20)) // module loading's own file reads finish
+await import("effect")
+await import("effect/Schema")
+await settle()
+const before = new Set(Reflect.ownKeys(globalThis))
+const resourcesBefore = process.getActiveResourcesInfo()
+await import("effect-ws-gateway")
+await import("effect-ws-gateway/testing")
+await settle()
+const added = Reflect.ownKeys(globalThis).filter((key) => !before.has(key)).map(String)
+console.log(JSON.stringify({ added, resources: process.getActiveResourcesInfo(), resourcesBefore }))
