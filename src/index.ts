@@ -1,101 +1,42 @@
 /**
- * effect-ws-gateway: a WebSocket client for Effect applications.
+ * effect-ws-gateway (the root under the `node` and `bun` conditions): every export of the package, with the defaults built on the Node `ws` transport.
  */
-export type { Connection, ConnectionState } from "./core/Connection.js"
-export * from "./core/errors.js"
-export type { Frame, InboundMessage, JsonObject, OutboundMessage } from "./core/message.js"
-export { NodeTransportLive } from "./core/NodeTransport.js"
-export type {
-  CloseOptions,
-  ConnectOptions,
-  HeartbeatOptions,
-  ReceiveOptions,
-  RequestOptions,
-  SendOptions,
-  TlsOptions
-} from "./core/options.js"
-export { WebSocketMetrics, type WebSocketStats } from "./core/Stats.js"
-export {
-  type TransportEvents,
-  type TransportFailure,
-  type TransportRequest,
-  type TransportSocket,
-  type WriteStart,
-  WebSocketTransport
-} from "./core/Transport.js"
-export { layer as WebSocketClientLayer, WebSocketClient, WebSocketClientLive } from "./core/WebSocketClient.js"
+import type { Layer } from "effect"
+import type { CreateWebSocketInterface } from "./adapter/promise.js"
+import type { InvalidOption, TransportUnavailable } from "./core/errors.js"
+import type { WebSocketClient, WebSocketClientOptions } from "./core/WebSocketClient.js"
+import { clientOn, clientWithOn, gatewayOn, homeAssistantOn, interfaceOn, sharedOn } from "./defaults.js"
+import type { Gateway } from "./gateway/Gateway.js"
+import type { HomeAssistant, HomeAssistantOptions, HomeAssistantStartError } from "./homeassistant/HomeAssistant.js"
+import { NodeTransportLive } from "./platform/node/NodeTransport.js"
+export * from "./shared.js"
 
-// Interface INT-07: one dispatch entry point over seven validated operations.
-export { ConnectionHandle } from "./interface/ConnectionHandle.js"
-export {
-  type DispatchError,
-  InterfaceUnavailable,
-  InvalidParameter,
-  ParameterTypeError,
-  UnknownOperation
-} from "./interface/errors.js"
-export { type OperationName, OperationParams } from "./interface/schemas.js"
-export {
-  type InterfaceCall,
-  type InterfaceError,
-  type InterfaceStats,
-  WEBSOCKET_INTERFACE,
-  WebSocketInterface,
-  WebSocketInterfaceLive
-} from "./interface/WebSocketInterface.js"
+/** The client on Node's `ws` transport; closing its scope closes every connection it opened. */
+export const WebSocketClientLive: Layer.Layer<WebSocketClient, TransportUnavailable> = clientOn(NodeTransportLive)
 
-// Gateway: routes calls to interfaces registered as Layers.
-export { UnknownInterface } from "./gateway/errors.js"
-export { Gateway, type GatewayError, layer as GatewayLayer } from "./gateway/Gateway.js"
-export { type Dispatcher, type InterfaceRegistration, registerInterface } from "./gateway/Registration.js"
-export {
-  GatewayLive,
-  websocketClose,
-  websocketConnect,
-  websocketGateway,
-  websocketGetStats,
-  websocketReceive,
-  websocketRegistration,
-  websocketRequest,
-  websocketReset,
-  websocketSend,
-  type WebSocketCall
-} from "./gateway/websocket.js"
+/** The client on Node's `ws` transport with options (a host policy); a malformed policy fails the layer. */
+export const WebSocketClientLiveWith: (
+  options: WebSocketClientOptions
+) => Layer.Layer<WebSocketClient, InvalidOption | TransportUnavailable> = clientWithOn(NodeTransportLive)
 
-// Promise adapter, for code without Effect.
-export {
-  createWebSocketInterface,
-  executeWebSocketOperation,
-  type PromiseWebSocketInterface,
-  shutdownWebSocketInterface,
-  type WebSocketInterfaceOptions
-} from "./adapter/promise.js"
+/** The gateway with the "websocket" interface on Node's `ws` transport. */
+export const GatewayLive: Layer.Layer<Gateway> = gatewayOn(WebSocketClientLive)
 
-// Home Assistant client.
-export * from "./homeassistant/errors.js"
-export {
-  type CommandOptions,
-  type ConnectionState as HomeAssistantConnectionState,
-  defaultReconnectSchedule,
-  HomeAssistant,
-  layer as HomeAssistantLayer,
-  layerLive as HomeAssistantLive,
-  type HomeAssistantOptions,
-  type HomeAssistantStartError
-} from "./homeassistant/HomeAssistant.js"
-export type {
-  CallServiceResult,
-  CommandMessage,
-  ErrorPayload,
-  HassContext,
-  HassEntity,
-  HassEvent,
-  ServiceTarget
-} from "./homeassistant/messages.js"
-export { isLoopbackHost, websocketApiUrl } from "./homeassistant/url.js"
-export { compileHostPolicy, type HostGuard, type HostPolicy } from "./core/HostPolicy.js"
-export {
-  layerWith as WebSocketClientLayerWith,
-  WebSocketClientLiveWith,
-  type WebSocketClientOptions
-} from "./core/WebSocketClient.js"
+/** The Home Assistant client on Node's `ws` transport; building it connects and authenticates once. */
+export const HomeAssistantLive: (
+  options: HomeAssistantOptions
+) => Layer.Layer<HomeAssistant | WebSocketClient, HomeAssistantStartError | TransportUnavailable> = homeAssistantOn(
+  WebSocketClientLive
+)
+
+/** Creates a Promise interface with its own runtime (default client: Node's `ws` transport); call `dispose` when done. */
+export const createWebSocketInterface: CreateWebSocketInterface = interfaceOn(WebSocketClientLive)
+
+const shared = sharedOn(createWebSocketInterface)
+
+/** Runs one operation on the default Promise interface, created on first use. Never throws synchronously. */
+export const executeWebSocketOperation = (operation: string, params?: unknown): Promise<unknown> =>
+  shared.execute(operation, params)
+
+/** Closes every connection of the default Promise interface and disposes it; the next call starts a new one. */
+export const shutdownWebSocketInterface = (): Promise<void> => shared.shutdown()

@@ -2,7 +2,8 @@
  * `npm start`: a short Home Assistant demo through this library. By default it starts the simulator in-process on
  * 127.0.0.1 and drives it; with HASS_URL and HASS_TOKEN set it runs the read-only part against that Home Assistant.
  */
-import { Chunk, Config, Console, Duration, Effect, Fiber, Layer, Option, Redacted, Stream } from "effect"
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Chunk, Config, Console, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Stream } from "effect"
 import {
   type HassEntity,
   HomeAssistant,
@@ -74,7 +75,7 @@ const simulatorDemo = Effect.gen(function*() {
   }).pipe(Effect.provide(layer))
   // The same server through the dispatch interface: a raw request's reply is HA's first frame.
   const reply = yield* websocketRequest({ url: sim.url, message: { type: "ping" }, timeout: 5 }).pipe(
-    Effect.provide(websocketGateway())
+    Effect.provide(websocketGateway(WebSocketClientLive))
   )
   yield* row("gateway", `websocket.request → ${JSON.stringify(reply)}`)
 })
@@ -97,7 +98,14 @@ const program = Effect.gen(function*() {
   return yield* simulatorDemo
 })
 
-Effect.runPromise(Effect.scoped(program)).catch((error: unknown) => {
-  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`)
-  process.exitCode = 1
-})
+// Through runMain: Ctrl-C (SIGINT) or SIGTERM interrupts the program, so every scope closes and each connection
+// sends its close frame before the process exits with 130; a failure is one line on stderr and exit code 1.
+NodeRuntime.runMain(
+  Effect.scoped(program).pipe(
+    Effect.tapError((error) => Console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`))
+  ),
+  {
+    disableErrorReporting: true,
+    teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) ? 0 : Cause.isInterruptedOnly(exit.cause) ? 130 : 1)
+  }
+)

@@ -16,13 +16,33 @@ export default tseslint.config(
     }
   },
   {
+    // Everything a browser bundle can reach: no Node module, no `ws`, no Node global. Only src/platform/node (and
+    // the Node-only test kit, CLI and demo) may use them.
+    files: [
+      "src/core/**/*.ts", "src/platform/web/**/*.ts", "src/interface/**/*.ts", "src/gateway/**/*.ts",
+      "src/adapter/**/*.ts", "src/homeassistant/**/*.ts", "src/shared.ts", "src/defaults.ts", "src/web.ts"
+    ],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "ws", message: "the core runs in browsers: only src/platform/node may import ws" }],
+        patterns: [{ group: ["node:*"], message: "the core runs in browsers: only src/platform/node may import Node modules" }]
+      }],
+      "no-restricted-globals": ["error",
+        ...["Buffer", "process", "setImmediate", "clearImmediate", "__dirname", "__filename", "require", "global"].map((name) => ({
+          name,
+          message: "a Node global: the core must run in browsers, Deno and workers too"
+        }))
+      ]
+    }
+  },
+  {
     files: ["test/**/*.ts", "src/main.ts", "src/demo/**/*.ts"],
     rules: { "no-console": "off" }
   },
   {
     // plain Node scripts (child processes of the stress tests)
     files: ["**/*.mjs"],
-    languageOptions: { globals: { process: "readonly", setImmediate: "readonly", console: "readonly" } }
+    languageOptions: { globals: { process: "readonly", setImmediate: "readonly", setTimeout: "readonly", console: "readonly" } }
   },
   {
     // the CommonJS consumer of the packed package

@@ -11,9 +11,12 @@ import { WEBSOCKET_INTERFACE } from "../interface/WebSocketInterface.js"
 
 /** Options of `createWebSocketInterface`. */
 export interface WebSocketInterfaceOptions {
-  /** The client to run on. Default: the Node `ws` client. Tests pass the in-memory one. */
+  /** The client to run on. Default: the platform's default client. Tests pass the in-memory one. */
   readonly client?: Layer.Layer<WebSocketClient, unknown>
 }
+
+/** `createWebSocketInterface` with its default client bound: one per platform entry. */
+export type CreateWebSocketInterface = (options?: WebSocketInterfaceOptions) => PromiseWebSocketInterface
 
 /** A WebSocket interface with an explicit lifetime. */
 export interface PromiseWebSocketInterface {
@@ -28,9 +31,10 @@ const toRejection = (cause: Cause.Cause<unknown>): unknown => {
   return error instanceof Error ? error : new Error(String(error))
 }
 
-/** Creates an interface on its own runtime; call `dispose` when done. */
-export const createWebSocketInterface = (options: WebSocketInterfaceOptions = {}): PromiseWebSocketInterface => {
-  const runtime = ManagedRuntime.make(websocketGateway(options.client))
+/** Binds `createWebSocketInterface` to a default client: each interface it creates has its own runtime. */
+export const interfaceFactory = (defaultClient: Layer.Layer<WebSocketClient, unknown>): CreateWebSocketInterface =>
+(options = {}) => {
+  const runtime = ManagedRuntime.make(websocketGateway(options.client ?? defaultClient))
   let disposed: Promise<void> | undefined
 
   const execute = (operation: string, params?: unknown): Promise<unknown> => {
@@ -57,17 +61,26 @@ export const createWebSocketInterface = (options: WebSocketInterfaceOptions = {}
   return { execute, dispose }
 }
 
-let shared: PromiseWebSocketInterface | undefined
-
-/** Runs one operation on the default interface, created on first use (Node `ws` client). */
-export const executeWebSocketOperation = (operation: string, params?: unknown): Promise<unknown> => {
-  shared ??= createWebSocketInterface()
-  return shared.execute(operation, params)
+/** The default interface of `executeWebSocketOperation`, created on first use, and its shutdown. */
+export interface SharedInterface {
+  /** Runs one operation on the default interface, created on first use. */
+  readonly execute: (operation: string, params?: unknown) => Promise<unknown>
+  /** Closes every connection of the default interface and disposes it; the next call starts a new one. */
+  readonly shutdown: () => Promise<void>
 }
 
-/** Closes every connection of the default interface and disposes it; the next call starts a new one. */
-export const shutdownWebSocketInterface = async (): Promise<void> => {
-  const current = shared
-  shared = undefined
-  if (current !== undefined) await current.dispose()
+/** One lazily created default interface made by `create`. */
+export const sharedInterface = (create: CreateWebSocketInterface): SharedInterface => {
+  let shared: PromiseWebSocketInterface | undefined
+  return {
+    execute: (operation, params) => {
+      shared ??= create()
+      return shared.execute(operation, params)
+    },
+    shutdown: async () => {
+      const current = shared
+      shared = undefined
+      if (current !== undefined) await current.dispose()
+    }
+  }
 }

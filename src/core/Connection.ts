@@ -25,4 +25,10 @@ export interface Connection {
   readonly buffered: number
   /** The most messages the inbound buffer has held at once. */
   readonly peakBuffered: number
+  /**
+   * `"pause"`: a full inbound buffer (`bufferSize`) pauses reading, so TCP pushes back on the server. `"none"`: the
+   * transport cannot pause (the WHATWG `WebSocket`); messages are still never dropped, and the buffer grows past
+   * `bufferSize` while nobody receives.
+   */
+  readonly backpressure: "pause" | "none"
 }

@@ -2,9 +2,9 @@
  * An optional allow/deny policy for where the client may connect: by parsed host name and by IP address ranges
  * (literal or resolved), never by substring, so `169.254.169.254` or `10.0.0.0/8` can be blocked reliably.
  */
-import { BlockList, isIP } from "node:net"
 import { Either } from "effect"
 import { HostDenied, InvalidOption } from "./errors.js"
+import { inRange, type IpRange, parseIp, parseRange } from "./internal/ip.js"
 
 /** Where connections may go. Deny rules win over allow rules; an empty policy allows everything. */
 export interface HostPolicy {
@@ -34,30 +34,21 @@ const hostMatches = (pattern: string, host: string): boolean => {
   return p.startsWith("*.") ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p
 }
 
-// IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) are checked as the IPv4 address they carry.
-const normalizeAddress = (address: string): string => {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  return mapped?.[1] ?? address
-}
-
-const compileRanges = (option: string, ranges: ReadonlyArray<string>): Either.Either<BlockList, InvalidOption> => {
-  const list = new BlockList()
+const compileRanges = (option: string, ranges: ReadonlyArray<string>): Either.Either<ReadonlyArray<IpRange>, InvalidOption> => {
+  const compiled: Array<IpRange> = []
   for (const range of ranges) {
-    const [address = "", prefixText] = range.split("/")
-    const family = isIP(address)
-    const prefix = prefixText === undefined ? (family === 6 ? 128 : 32) : Number(prefixText)
-    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
-      return Either.left(new InvalidOption({ option, reason: `'${range}' is not an IP address or CIDR range` }))
+    const parsed = typeof range === "string" ? parseRange(range) : undefined
+    if (parsed === undefined) {
+      return Either.left(new InvalidOption({ option, reason: `'${String(range)}' is not an IP address or CIDR range` }))
     }
-    list.addSubnet(address, prefix, family === 6 ? "ipv6" : "ipv4")
+    compiled.push(parsed)
   }
-  return Either.right(list)
+  return Either.right(compiled)
 }
 
-const inList = (list: BlockList, address: string): boolean => {
-  const normalized = normalizeAddress(address)
-  const family = isIP(normalized)
-  return family !== 0 && list.check(normalized, family === 6 ? "ipv6" : "ipv4")
+const inList = (list: ReadonlyArray<IpRange>, text: string): boolean => {
+  const address = parseIp(text)
+  return address !== undefined && list.some((range) => inRange(range, address))
 }
 
 /** Compiles a policy, or says which rule is malformed. */
@@ -76,7 +67,7 @@ export const compileHostPolicy = (policy: HostPolicy): Either.Either<HostGuard, 
     }
     const checkHost = (rawHost: string): HostDenied | undefined => {
       const host = unbracket(rawHost)
-      if (isIP(host) !== 0) return checkAddress(host, host)
+      if (parseIp(host) !== undefined) return checkAddress(host, host)
       if (policy.denyHosts?.some((pattern) => hostMatches(pattern, host))) {
         return new HostDenied({ host, reason: "the host name is denied" })
       }

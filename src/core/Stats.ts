@@ -2,6 +2,7 @@
  * Counters of one client instance, mirrored into Effect `Metric`s (labelled with the instance) for observability.
  */
 import { Metric, MetricKey, MetricLabel } from "effect"
+import { utf8ByteLength } from "./internal/utf8.js"
 
 /** A snapshot of one client instance's counters since it was created or last reset. */
 export interface WebSocketStats {
@@ -62,8 +63,6 @@ const hooksFor = (labels: ReadonlyArray<MetricLabel.MetricLabel>): Hooks => {
   }
 }
 
-const frameBytes = (frame: string | Uint8Array): number =>
-  typeof frame === "string" ? Buffer.byteLength(frame, "utf8") : frame.byteLength
 
 let nextInstance = 0
 
@@ -74,6 +73,13 @@ let nextInstance = 0
 export class StatsRecorder {
   private readonly hooks = hooksFor([MetricLabel.make("client", String(++nextInstance))])
   private counts = StatsRecorder.zero()
+
+  /** `textBytes` measures a text frame in UTF-8: the transport's native measure where it has one. */
+  constructor(private readonly textBytes: (text: string) => number = utf8ByteLength) {}
+
+  private frameBytes(frame: string | Uint8Array): number {
+    return typeof frame === "string" ? this.textBytes(frame) : frame.byteLength
+  }
 
   static zero(): { -readonly [K in keyof WebSocketStats]: number } {
     return {
@@ -103,7 +109,7 @@ export class StatsRecorder {
   }
 
   sent(frame: string | Uint8Array): void {
-    const bytes = frameBytes(frame)
+    const bytes = this.frameBytes(frame)
     this.counts.messagesSent++
     this.counts.bytesSent += bytes
     this.hooks.messagesSent.update(1)
@@ -111,7 +117,7 @@ export class StatsRecorder {
   }
 
   received(frame: string | Uint8Array): void {
-    const bytes = frameBytes(frame)
+    const bytes = this.frameBytes(frame)
     this.counts.messagesReceived++
     this.counts.bytesReceived += bytes
     this.hooks.messagesReceived.update(1)

@@ -72,11 +72,46 @@ export interface TransportSocket {
   readonly resume: () => void
 }
 
-/** The transport the client opens sockets with: `NodeTransportLive` in Node, the in-memory one in tests. */
+/**
+ * What a transport can honour. The client refuses an option a transport cannot honour with an `InvalidOption`
+ * naming both, rather than dropping it silently.
+ */
+export interface TransportCapabilities {
+  /** Handshake headers (`ConnectOptions.headers`). */
+  readonly headers: boolean
+  /** TLS options (`ConnectOptions.tls`). */
+  readonly tls: boolean
+  /** A bound on inbound message size (`ConnectOptions.maxPayload`). */
+  readonly maxPayload: boolean
+  /** Protocol-level pings (`ConnectOptions.heartbeat`). */
+  readonly ping: boolean
+  /**
+   * `"pause"`: the transport stops reading when the inbound buffer is full, so TCP pushes back on the peer.
+   * `"none"`: it cannot stop reading (the WHATWG `WebSocket`); messages are still never dropped.
+   */
+  readonly backpressure: "pause" | "none"
+}
+
+/** The transport the client opens sockets with: the Node `ws` one, a WHATWG `WebSocket` one, or the in-memory one. */
 export class WebSocketTransport extends Context.Tag("effect-ws-gateway/WebSocketTransport")<
   WebSocketTransport,
   {
+    /** A short name for errors: `"node-ws"`, `"websocket-constructor"`, `"in-memory"`. */
+    readonly name: string
+    /** Which options it honours; see `TransportCapabilities`. */
+    readonly capabilities: TransportCapabilities
+    /** Measures a text frame in UTF-8 bytes for the stats, where the runtime has a faster way than plain code. */
+    readonly textByteLength?: (text: string) => number
     /** Opens a socket. Opening is synchronous; its outcome arrives through `events`. */
     readonly open: (request: TransportRequest, events: TransportEvents) => TransportSocket
   }
 >() {}
+
+/** Every option honoured: the Node `ws` transport and the in-memory one. */
+export const fullCapabilities: TransportCapabilities = {
+  headers: true,
+  tls: true,
+  maxPayload: true,
+  ping: true,
+  backpressure: "pause"
+}

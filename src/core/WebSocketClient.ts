@@ -13,8 +13,7 @@ import {
   type ReceiveError,
   type RequestError,
   type SendError,
-  Timeout,
-  type TransportUnavailable
+  Timeout
 } from "./errors.js"
 import { compileHostPolicy, type HostPolicy } from "./HostPolicy.js"
 import { ConnectionImpl, written } from "./internal/connection.js"
@@ -26,7 +25,6 @@ import { builtInTracer, traced } from "./internal/tracing.js"
 import { type ResolvedConnect, resolveConnectOptions, withOptionalTimeout } from "./internal/settings.js"
 import { decodeDuration, durationOr, validateClose } from "./internal/validate.js"
 import { encodeMessage, type InboundMessage, type OutboundMessage } from "./message.js"
-import { NodeTransportLive } from "./NodeTransport.js"
 import type { CloseOptions, ConnectOptions, ReceiveOptions, RequestOptions, SendOptions } from "./options.js"
 import { redactUrlInput } from "./url.js"
 import { StatsRecorder, type WebSocketStats } from "./Stats.js"
@@ -104,7 +102,7 @@ export const makeWith = (
   Effect.gen(function*() {
     const transport = yield* WebSocketTransport
     const guard = options.hostPolicy === undefined ? undefined : yield* compileHostPolicy(options.hostPolicy)
-    const stats = new StatsRecorder()
+    const stats = new StatsRecorder(transport.textByteLength)
     const deadlines = yield* Deadlines.make(yield* Effect.scope)
     const live = new Set<ConnectionImpl>()
     const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.tapError(effect, () => Effect.sync(() => stats.failed()))
@@ -138,7 +136,7 @@ export const makeWith = (
 
     const openConnection = (options: ConnectOptions) =>
       Effect.suspend(() => {
-        const resolved = resolveConnectOptions(options, guard)
+        const resolved = resolveConnectOptions(options, guard, transport)
         if (Either.isLeft(resolved)) return Effect.fail(resolved.left)
         const settings = resolved.right
         // Acquire and register the close in one uninterruptible step. The finalizer is added to the scope directly:
@@ -166,7 +164,7 @@ export const makeWith = (
         // Every option is checked before any socket is opened.
         const settings: Array<ResolvedConnect> = []
         for (const each of options as ReadonlyArray<ConnectOptions>) {
-          const resolved = resolveConnectOptions(each, guard)
+          const resolved = resolveConnectOptions(each, guard, transport)
           if (Either.isLeft(resolved)) return Effect.fail(resolved.left)
           settings.push(resolved.right)
         }
@@ -241,11 +239,12 @@ export const makeWith = (
       if (options.headers !== undefined || typeof options.url !== "string") {
         return resolveConnectOptions(
           { url: options.url, ...(options.headers === undefined ? {} : { headers: options.headers }) },
-          guard
+          guard,
+          transport
         )
       }
       if (lastBare?.url === options.url) return Either.right(lastBare.settings)
-      const resolved = resolveConnectOptions({ url: options.url }, guard)
+      const resolved = resolveConnectOptions({ url: options.url }, guard, transport)
       if (Either.isRight(resolved)) lastBare = { url: options.url, settings: resolved.right }
       return resolved
     }
@@ -303,14 +302,3 @@ export const layer: Layer.Layer<WebSocketClient, never, WebSocketTransport> = La
 export const layerWith = (
   options: WebSocketClientOptions
 ): Layer.Layer<WebSocketClient, InvalidOption, WebSocketTransport> => Layer.scoped(WebSocketClient, makeWith(options))
-
-/** The client on Node, over the `ws` package (loaded when the layer is built). */
-export const WebSocketClientLive: Layer.Layer<WebSocketClient, TransportUnavailable> = layer.pipe(
-  Layer.provide(NodeTransportLive)
-)
-
-/** The client on Node's `ws` transport, with options (a host policy). */
-export const WebSocketClientLiveWith = (
-  options: WebSocketClientOptions
-): Layer.Layer<WebSocketClient, InvalidOption | TransportUnavailable> =>
-  layerWith(options).pipe(Layer.provide(NodeTransportLive))

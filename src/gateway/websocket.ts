@@ -3,7 +3,7 @@
  */
 import { Effect, Layer } from "effect"
 import type { InboundMessage } from "../core/message.js"
-import { type WebSocketClient, WebSocketClientLive } from "../core/WebSocketClient.js"
+import type { WebSocketClient } from "../core/WebSocketClient.js"
 import type { ConnectionHandle } from "../interface/ConnectionHandle.js"
 import {
   type InterfaceError,
@@ -16,18 +16,13 @@ import type { OperationName, OperationParams } from "../interface/schemas.js"
 import { Gateway, type GatewayError, layer as gatewayLayer } from "./Gateway.js"
 import { type InterfaceRegistration, registerInterface } from "./Registration.js"
 
-/** Registers the WebSocket interface over `client` (default: the Node `ws` client, loaded lazily). */
-export const websocketRegistration = <E>(
-  client: Layer.Layer<WebSocketClient, E> = WebSocketClientLive as Layer.Layer<WebSocketClient, E>
-): InterfaceRegistration =>
+/** Registers the WebSocket interface over `client`; a client that fails to build fails only this interface. */
+export const websocketRegistration = <E>(client: Layer.Layer<WebSocketClient, E>): InterfaceRegistration =>
   registerInterface(WEBSOCKET_INTERFACE, WebSocketInterface, WebSocketInterfaceLive.pipe(Layer.provide(client)))
 
-/** A gateway with the "websocket" interface over `client` (default: Node `ws`). */
-export const websocketGateway = <E>(client?: Layer.Layer<WebSocketClient, E>): Layer.Layer<Gateway> =>
+/** A gateway with the "websocket" interface over `client` (the platform's default client in `GatewayLive`). */
+export const websocketGateway = <E>(client: Layer.Layer<WebSocketClient, E>): Layer.Layer<Gateway> =>
   gatewayLayer([websocketRegistration(client)])
-
-/** The gateway with the "websocket" interface on Node. */
-export const GatewayLive: Layer.Layer<Gateway> = websocketGateway()
 
 /** What each `websocket*` wrapper returns: the interface's result, on the gateway. */
 export type WebSocketCall<A> = Effect.Effect<A, GatewayError | InterfaceError, Gateway>

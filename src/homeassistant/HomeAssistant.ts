@@ -3,8 +3,8 @@
  * re-subscription, and a heartbeat — on the core `WebSocketClient`.
  */
 import { Clock, Context, Duration, Effect, ExecutionStrategy, Exit, Layer, Mailbox, Redacted, Schedule, Scope, Stream } from "effect"
-import type { InvalidMessage, InvalidUrl, TransportUnavailable } from "../core/errors.js"
-import { WebSocketClient, WebSocketClientLive } from "../core/WebSocketClient.js"
+import type { InvalidMessage, InvalidUrl } from "../core/errors.js"
+import { WebSocketClient } from "../core/WebSocketClient.js"
 import { type CommandError, CommandTimeout, Disconnected, InsecureConnection, type OpenError } from "./errors.js"
 import { Deadlines } from "../core/internal/deadlines.js"
 import { type ConnectionState, Link } from "./internal/link.js"
@@ -276,10 +276,3 @@ export const make = (options: HomeAssistantOptions) =>
 export const layer = (
   options: HomeAssistantOptions
 ): Layer.Layer<HomeAssistant, HomeAssistantStartError, WebSocketClient> => Layer.scoped(HomeAssistant, make(options))
-
-/** The client on Node's `ws` transport. */
-export const layerLive = (
-  options: HomeAssistantOptions
-): Layer.Layer<HomeAssistant | WebSocketClient, HomeAssistantStartError | TransportUnavailable> =>
-  layer(options).pipe(Layer.provideMerge(WebSocketClientLive))
-

@@ -33,6 +33,8 @@ export class HomeAssistantSimulator {
   readonly httpUrl: string
   /** Every command received after authentication, in order. */
   readonly received: Array<ReceivedCommand> = []
+  /** How each connection ended, in order: the close code and reason it got (1006 when there was no close frame). */
+  readonly closes: Array<{ readonly connection: number; readonly code: number; readonly reason: string }> = []
   private readonly clients = new Set<Client>()
   private nextClient = 0
   private token: string
@@ -193,7 +195,8 @@ export class HomeAssistantSimulator {
       }
       this.clients.add(client)
       socket.on("error", () => undefined)
-      socket.on("close", () => {
+      socket.on("close", (code, reason) => {
+        this.closes.push({ connection: client.id, code, reason: reason.toString() })
         this.clients.delete(client)
         this.stopAuthTimer(client)
       })

@@ -5,7 +5,7 @@
 import { Context, Effect, Layer, Queue } from "effect"
 import { ConnectionRefused, HandshakeRejected, TlsError } from "../core/errors.js"
 import type { TransportRequest } from "../core/Transport.js"
-import { WebSocketTransport } from "../core/Transport.js"
+import { fullCapabilities, WebSocketTransport } from "../core/Transport.js"
 import { layer as clientLayer, type WebSocketClient } from "../core/WebSocketClient.js"
 import { TestPeer } from "./TestPeer.js"
 
@@ -66,6 +66,8 @@ const make = Effect.gen(function*() {
   const accepted = yield* Queue.unbounded<TestPeer>()
 
   const transport = WebSocketTransport.of({
+    name: "in-memory",
+    capabilities: fullCapabilities,
     open: (request, events) => {
       const peer = new TestPeer(attempts.length + 1, request, events)
       attempts.push(peer)

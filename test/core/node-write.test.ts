@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Queue } from "effect"
 import { generate } from "selfsigned"
 import WebSocket from "ws"
-import { openNodeSocket } from "../../src/core/NodeTransport.js"
+import { openNodeSocket } from "../../src/platform/node/NodeTransport.js"
 import type { TransportEvents, TransportSocket } from "../../src/core/Transport.js"
 import { wsServer, wssServer } from "./servers.js"
 

@@ -58,6 +58,7 @@ describe("Home Assistant session (in-memory transport)", () => {
               id: connection.id,
               url: connection.url,
               get protocol() { return connection.protocol },
+              backpressure: connection.backpressure,
               get state() { return connection.state },
               get messages() { return connection.messages },
               get closed() { return connection.closed },

@@ -34,7 +34,7 @@ beforeAll(async () => {
   // The same versions this repository tests with, from the npm cache `npm ci` just filled.
   await run("npm", [
     "install", "--prefer-offline", "--no-audit", "--no-fund", tarball,
-    `effect@${installed("effect")}`, `ws@${installed("ws")}`,
+    `effect@${installed("effect")}`, `@effect/platform@${installed("@effect/platform")}`, `ws@${installed("ws")}`,
     `typescript@${installed("typescript")}`, `@types/node@${installed("@types/node")}`, `@types/ws@${installed("@types/ws")}`
   ], { cwd: project, maxBuffer: 64 << 20 })
 }, 300_000)
@@ -72,6 +72,14 @@ describe("the packed package", () => {
     expect(resources).toStrictEqual(resourcesBefore)
   })
 
+  it("runs a request from the web entry on Node's global WebSocket, and refuses handshake headers there", async () => {
+    const { stdout } = await inProject("node", ["--experimental-websocket", "web.mjs"])
+    expect(JSON.parse(stdout)).toStrictEqual({
+      reply: { hello: "web" },
+      headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers"
+    })
+  })
+
   it("runs a request through CommonJS require()", async () => {
     const { stdout } = await inProject("node", ["cjs.cjs"])
     expect(JSON.parse(stdout)).toStrictEqual({ reply: { hello: "cjs" }, testKit: "object" })
@@ -103,7 +111,7 @@ describe("the packed package", () => {
     // which predates require(esm). `module: nodenext` (TypeScript >= 5.8) allows it; the test above checks so.
     const others = report.analysis.problems.filter((p) => !(p.kind === "CJSResolvesToESM" && p.resolutionKind === "node16-cjs"))
     expect(others).toStrictEqual([])
-    expect(report.analysis.problems.map((p) => p.entrypoint).sort()).toStrictEqual([".", "./testing"])
+    expect([...new Set(report.analysis.problems.map((p) => p.entrypoint))].sort()).toStrictEqual([".", "./node", "./testing", "./web"])
   })
 })
 

@@ -124,6 +124,7 @@ export class ConnectionImpl implements Connection {
   private pendingWrites: Fifo<PendingWrite> | undefined = undefined
   private readonly wiring: Wiring
   private readonly bufferSize: number
+  readonly backpressure: "pause" | "none"
 
   constructor(
     transport: WebSocketTransport["Type"],
@@ -133,6 +134,7 @@ export class ConnectionImpl implements Connection {
     private readonly live: Set<ConnectionImpl>
   ) {
     this.url = settings.request.redactedUrl
+    this.backpressure = transport.capabilities.backpressure
     this.closeTimeout = settings.closeTimeout
     this.bufferSize = settings.bufferSize
     this.wiring = new Wiring(this)

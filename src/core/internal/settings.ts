@@ -5,6 +5,7 @@ import { Duration, Effect, Either } from "effect"
 import { type HostDenied, InvalidOption, type InvalidUrl } from "../errors.js"
 import type { HostGuard } from "../HostPolicy.js"
 import type { ConnectOptions } from "../options.js"
+import type { TransportCapabilities } from "../Transport.js"
 import { parseWebSocketUrl, redactUrl } from "../url.js"
 import type { ConnectionSettings } from "./connection.js"
 import { decodeDuration, durationOr, positiveInteger, validateHeaders } from "./validate.js"
@@ -39,11 +40,14 @@ export interface ResolvedConnect extends ConnectionSettings {
  */
 export const resolveConnectOptions = (
   options: ConnectOptions,
-  guard: HostGuard | undefined
+  guard: HostGuard | undefined,
+  transport: { readonly name: string; readonly capabilities: TransportCapabilities }
 ): Either.Either<ResolvedConnect, InvalidUrl | InvalidOption | HostDenied> => {
   if (typeof options !== "object" || options === null) {
     return Either.left(new InvalidOption({ option: "options", reason: "expected an object with a url" }))
   }
+  const unsupported = unsupportedOption(options, transport)
+  if (unsupported !== undefined) return Either.left(unsupported)
   const url = parseWebSocketUrl(options.url)
   if (Either.isLeft(url)) return Either.left(url.left)
   const denied = guard?.checkHost(url.right.hostname)
@@ -85,6 +89,33 @@ export const resolveConnectOptions = (
     connectTimeout: connectTimeout.right,
     heartbeat: heartbeat.right
   })
+}
+
+const CANNOT: ReadonlyArray<readonly [keyof TransportCapabilities & keyof ConnectOptions | "heartbeat", string]> = [
+  ["headers", "send handshake headers"],
+  ["tls", "take TLS options"],
+  ["maxPayload", "bound the inbound message size"],
+  ["heartbeat", "send protocol-level pings"]
+]
+
+/** The first option given that the transport cannot honour, as an `InvalidOption` naming both. */
+const unsupportedOption = (
+  options: ConnectOptions,
+  transport: { readonly name: string; readonly capabilities: TransportCapabilities }
+): InvalidOption | undefined => {
+  for (const [option, what] of CANNOT) {
+    const supported = option === "heartbeat" ? transport.capabilities.ping : transport.capabilities[option]
+    if (supported) continue
+    const value: unknown = options[option]
+    // No headers is `{}` too (the interface passes it); anything else given is refused, well-formed or not.
+    const given = option === "headers" && typeof value === "object" && value !== null
+      ? Object.keys(value).length > 0
+      : value !== undefined
+    if (given) {
+      return new InvalidOption({ option, reason: `the ${transport.name} transport cannot ${what}` })
+    }
+  }
+  return undefined
 }
 
 const resolveHeartbeat = (

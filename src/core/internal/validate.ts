@@ -3,6 +3,7 @@
  */
 import { Duration, Either, Option } from "effect"
 import { InvalidOption } from "../errors.js"
+import { utf8ByteLength } from "./utf8.js"
 
 /**
  * Decodes a caller's duration. Negative, NaN or undecodable input is refused rather than silently clamped to 0
@@ -54,7 +55,7 @@ export const validateClose = (
   if (typeof reason !== "string") {
     return Either.left(new InvalidOption({ option: "reason", reason: `expected a string, got ${typeof reason}` }))
   }
-  const bytes = Buffer.byteLength(reason, "utf8")
+  const bytes = utf8ByteLength(reason)
   if (bytes > MAX_REASON_BYTES) {
     return Either.left(
       new InvalidOption({ option: "reason", reason: `is ${bytes} UTF-8 bytes; at most ${MAX_REASON_BYTES} fit a close frame` })

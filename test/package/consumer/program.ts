@@ -76,3 +76,12 @@ export const simulator = HomeAssistantSimulator.make({ accessToken: "t" }).pipe(
 export const inMemory = Effect.flatMap(WebSocketClient, (client) => client.request({ url: "ws://t.test/", message: "hi" })).pipe(
   Effect.provide(WebSocketTest.layer)
 )
+
+// The explicit entries have the same API; /node adds the ws transport, /web runs on any WHATWG WebSocket.
+import * as Web from "effect-ws-gateway/web"
+import { NodeTransportLive, WebSocketClientLayer } from "effect-ws-gateway/node"
+
+export const onWeb = Effect.flatMap(Web.WebSocketClient, (client) => client.request({ url: "ws://127.0.0.1:8080", message: "hi" })).pipe(
+  Effect.provide(Web.WebSocketClientLive)
+)
+export const onNode = Layer.provide(WebSocketClientLayer, NodeTransportLive)

@@ -12,10 +12,10 @@ import {
   ProtocolError,
   TlsError,
   TransportUnavailable
-} from "./errors.js"
-import type { Frame } from "./message.js"
-import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket, WriteStart } from "./Transport.js"
-import { WebSocketTransport } from "./Transport.js"
+} from "../../core/errors.js"
+import type { Frame } from "../../core/message.js"
+import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket, WriteStart } from "../../core/Transport.js"
+import { fullCapabilities, WebSocketTransport } from "../../core/Transport.js"
 
 const TLS_CODES = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -308,6 +308,9 @@ export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavail
       })
   }).pipe(
     Effect.map(({ default: WebSocketClass }) => ({
+      name: "node-ws",
+      capabilities: fullCapabilities,
+      textByteLength: (text: string) => Buffer.byteLength(text, "utf8"),
       open: (request: TransportRequest, events: TransportEvents) => openNodeSocket(WebSocketClass, request, events)
     }))
   )

@@ -1,0 +1,105 @@
+/**
+ * What every entry exports, whatever the runtime: the services, their layers over a transport you provide, the
+ * errors and the types. The entries add the defaults built on their platform's transport.
+ */
+export type { Connection, ConnectionState } from "./core/Connection.js"
+export * from "./core/errors.js"
+export type { Frame, InboundMessage, JsonObject, OutboundMessage } from "./core/message.js"
+export type {
+  CloseOptions,
+  ConnectOptions,
+  HeartbeatOptions,
+  ReceiveOptions,
+  RequestOptions,
+  SendOptions,
+  TlsOptions
+} from "./core/options.js"
+export { WebSocketMetrics, type WebSocketStats } from "./core/Stats.js"
+export {
+  fullCapabilities,
+  type TransportCapabilities,
+  type TransportEvents,
+  type TransportFailure,
+  type TransportRequest,
+  type TransportSocket,
+  type WriteStart,
+  WebSocketTransport
+} from "./core/Transport.js"
+export { layer as WebSocketClientLayer, WebSocketClient } from "./core/WebSocketClient.js"
+
+// Interface INT-07: one dispatch entry point over seven validated operations.
+export { ConnectionHandle } from "./interface/ConnectionHandle.js"
+export {
+  type DispatchError,
+  InterfaceUnavailable,
+  InvalidParameter,
+  ParameterTypeError,
+  UnknownOperation
+} from "./interface/errors.js"
+export { type OperationName, OperationParams } from "./interface/schemas.js"
+export {
+  type InterfaceCall,
+  type InterfaceError,
+  type InterfaceStats,
+  WEBSOCKET_INTERFACE,
+  WebSocketInterface,
+  WebSocketInterfaceLive
+} from "./interface/WebSocketInterface.js"
+
+// Gateway: routes calls to interfaces registered as Layers.
+export { UnknownInterface } from "./gateway/errors.js"
+export { Gateway, type GatewayError, layer as GatewayLayer } from "./gateway/Gateway.js"
+export { type Dispatcher, type InterfaceRegistration, registerInterface } from "./gateway/Registration.js"
+export {
+  websocketClose,
+  websocketConnect,
+  websocketGateway,
+  websocketGetStats,
+  websocketReceive,
+  websocketRegistration,
+  websocketRequest,
+  websocketReset,
+  websocketSend,
+  type WebSocketCall
+} from "./gateway/websocket.js"
+
+// Promise adapter, for code without Effect.
+export {
+  type CreateWebSocketInterface,
+  type PromiseWebSocketInterface,
+  type WebSocketInterfaceOptions
+} from "./adapter/promise.js"
+
+// Home Assistant client.
+export * from "./homeassistant/errors.js"
+export {
+  type CommandOptions,
+  type ConnectionState as HomeAssistantConnectionState,
+  defaultReconnectSchedule,
+  HomeAssistant,
+  layer as HomeAssistantLayer,
+  type HomeAssistantOptions,
+  type HomeAssistantStartError
+} from "./homeassistant/HomeAssistant.js"
+export type {
+  CallServiceResult,
+  CommandMessage,
+  ErrorPayload,
+  HassContext,
+  HassEntity,
+  HassEvent,
+  ServiceTarget
+} from "./homeassistant/messages.js"
+export { isLoopbackHost, websocketApiUrl } from "./homeassistant/url.js"
+export { compileHostPolicy, type HostGuard, type HostPolicy } from "./core/HostPolicy.js"
+export { layerWith as WebSocketClientLayerWith, type WebSocketClientOptions } from "./core/WebSocketClient.js"
+
+// The web transport: any WHATWG WebSocket through @effect/platform's Socket.WebSocketConstructor.
+export {
+  GlobalWebSocketTransportLive,
+  webCapabilities,
+  WebSocketConstructorTransport
+} from "./platform/web/WebSocketConstructorTransport.js"
+
+// Interop: a connection as @effect/platform's Socket.
+export { toPlatformSocket } from "./platform/PlatformSocket.js"
