@@ -4,24 +4,35 @@ import {
   ConnectionClosed,
   ConnectionRefused,
   HandshakeRejected,
+  InvalidOption,
   ProtocolError,
   Timeout,
-  WebSocketClient,
-  WebSocketClientLive
+  WebSocketClient
 } from "../../src/index.js"
 import { httpServer, sendAll, tcpServer, wsServer } from "./servers.js"
+import { realTransports } from "./transports.js"
 
-const live = <A, E>(effect: Effect.Effect<A, E, WebSocketClient | Scope.Scope>) =>
-  Effect.provide(Effect.scoped(effect), WebSocketClientLive)
+// What the web transport says where the WHATWG API gives no reason for a failed handshake.
+const NO_REASON = "the WHATWG API gives no reason"
 
-describe("Node transport against real servers on 127.0.0.1", () => {
-  it.effect("handshake headers reach the server and text, JSON and binary round-trip", () =>
+describe.each(realTransports)("$name, against real servers on 127.0.0.1", ({ client: clientLayer, web }) => {
+  const live = <A, E>(effect: Effect.Effect<A, E, WebSocketClient | Scope.Scope>) =>
+    Effect.provide(Effect.scoped(effect), clientLayer)
+
+  it.effect("text, JSON and binary round-trip; handshake headers reach the server, or are refused by name on the web", () =>
     live(Effect.gen(function*() {
       const server = yield* wsServer()
       const client = yield* WebSocketClient
-      const connection = yield* client.connect({ url: server.url, headers: { "X-Api-Key": "k-123" } })
+      const headers = { "X-Api-Key": "k-123" }
+      if (web) {
+        expect(yield* Effect.flip(client.connect({ url: server.url, headers }))).toStrictEqual(
+          new InvalidOption({ option: "headers", reason: "the websocket-constructor transport cannot send handshake headers" })
+        )
+      }
+      const connection = yield* client.connect({ url: server.url, ...(web ? {} : { headers }) })
       const side = yield* Queue.take(server.connections)
-      expect(side.headers["x-api-key"]).toBe("k-123")
+      expect(side.headers["x-api-key"]).toBe(web ? undefined : "k-123")
+      expect(connection.backpressure).toBe(web ? "none" : "pause")
       side.socket.on("message", (data, isBinary) => side.socket.send(data, { binary: isBinary }))
       yield* client.send(connection, "plain text")
       yield* client.send(connection, { type: "hello", list: [1, 2] })
@@ -91,7 +102,7 @@ describe("Node transport against real servers on 127.0.0.1", () => {
       const client = yield* WebSocketClient
       const error = yield* Effect.flip(client.connect({ url: `ws://127.0.0.1:${port}/` }))
       expect(error).toBeInstanceOf(ConnectionRefused)
-      expect(error.message).toContain("ECONNREFUSED")
+      expect(error.message).toContain(web ? NO_REASON : "ECONNREFUSED")
     })))
 
   it.effect("connectAll opens 50 real sockets, all usable; its scope closes each with 1000; a refused one fails the batch", () =>
@@ -134,20 +145,30 @@ describe("Node transport against real servers on 127.0.0.1", () => {
       expect(yield* client.getStats).toMatchObject({ activeConnections: 0, errors: 1 })
     })))
 
-  it.effect("an HTTP 401 answer to the upgrade fails with HandshakeRejected 401", () =>
+  it.effect("an HTTP 401 answer to the upgrade fails with HandshakeRejected 401 (on the web: ConnectionRefused, no status)", () =>
     live(Effect.gen(function*() {
       const server = yield* httpServer(401)
       const client = yield* WebSocketClient
       const url = `ws://127.0.0.1:${server.port}/api/websocket`
-      expect(yield* Effect.exit(client.connect({ url }))).toStrictEqual(
-        Exit.fail(new HandshakeRejected({ url, status: 401, reason: "Unauthorized" }))
-      )
+      const error = yield* Effect.flip(client.connect({ url }))
+      if (web) {
+        expect(error).toBeInstanceOf(ConnectionRefused)
+        expect(error.message).toContain(NO_REASON)
+      } else {
+        expect(error).toStrictEqual(new HandshakeRejected({ url, status: 401, reason: "Unauthorized" }))
+      }
+      expect(yield* client.getStats).toMatchObject({ activeConnections: 0, errors: 1 })
     })))
 
-  it.effect("a message over maxPayload fails the connection with ProtocolError 1009", () =>
+  it.effect("a message over maxPayload fails the connection with ProtocolError 1009 (the web refuses the option)", () =>
     live(Effect.gen(function*() {
       const server = yield* wsServer()
       const client = yield* WebSocketClient
+      if (web) {
+        return expect(yield* Effect.flip(client.connect({ url: server.url, maxPayload: 16 }))).toStrictEqual(
+          new InvalidOption({ option: "maxPayload", reason: "the websocket-constructor transport cannot bound the inbound message size" })
+        )
+      }
       const connection = yield* client.connect({ url: server.url, maxPayload: 16 })
       const side = yield* Queue.take(server.connections)
       yield* sendAll(side.socket, ["small", "x".repeat(17)])
@@ -158,11 +179,17 @@ describe("Node transport against real servers on 127.0.0.1", () => {
       expect(yield* side.closed).toMatchObject({ code: 1009 })
     })))
 
-  it.effect("a server that stops answering pings is disconnected as 1006 heartbeat timeout", () =>
+  it.effect("a server that stops answering pings is disconnected as 1006 heartbeat timeout (the web refuses the option)", () =>
     live(Effect.gen(function*() {
       const server = yield* wsServer({ autoPong: false })
       const client = yield* WebSocketClient
-      const connection = yield* client.connect({ url: server.url, heartbeat: { interval: "5 seconds", timeout: "2 seconds" } })
+      const heartbeat = { interval: "5 seconds", timeout: "2 seconds" } as const
+      if (web) {
+        return expect(yield* Effect.flip(client.connect({ url: server.url, heartbeat }))).toStrictEqual(
+          new InvalidOption({ option: "heartbeat", reason: "the websocket-constructor transport cannot send protocol-level pings" })
+        )
+      }
+      const connection = yield* client.connect({ url: server.url, heartbeat })
       yield* Queue.take(server.connections)
       const waiting = yield* Effect.fork(client.receive(connection))
       yield* TestClock.adjust("7 seconds")

@@ -33,6 +33,7 @@ interface WhatwgSocket {
 
 const OPEN = 1
 
+
 /** What the WHATWG API allows: no handshake headers, TLS options, payload bound, pings or pausing. */
 export const webCapabilities: TransportCapabilities = {
   headers: false,
@@ -66,7 +67,11 @@ class WebSocketConstructorSocket implements TransportSocket {
     }
     socket.onmessage = (event) => this.message(event.data)
     socket.onclose = (event) => this.end(event.code, event.reason)
-    socket.onerror = null
+    // Always handled (ws throws an error event nobody listens to). Before the open, an error is the end: Node 20's
+    // global WebSocket fires no close event after a refused connection and stays CONNECTING.
+    socket.onerror = () => {
+      if (!this.opened) this.terminate()
+    }
   }
 
   private message(data: unknown): void {
@@ -130,12 +135,13 @@ class WebSocketConstructorSocket implements TransportSocket {
   }
 
   terminate(): void {
+    if (this.ended) return
+    this.end(1006, "")
     try {
-      this.socket.close()
+      this.socket.close() // may fire its error event at once (Node's undici): ended already, so it is ignored
     } catch {
       // already closing
     }
-    this.end(1006, "")
   }
 
   pause(): void {}

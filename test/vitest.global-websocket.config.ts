@@ -1,0 +1,14 @@
+// The real-socket core suites again, on Node's own global WebSocket: `npm run test:global-websocket` starts Node
+// with --experimental-websocket (needed on Node 20; the default from 22), so test/core/transports.ts picks it.
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  test: {
+    root: new URL("..", import.meta.url).pathname,
+    include: ["test/core/node.test.ts"],
+    reporters: ["default", "json"],
+    outputFile: { json: ".vitest-global-websocket-report.json" },
+    testTimeout: 20_000,
+    hookTimeout: 20_000
+  }
+})
