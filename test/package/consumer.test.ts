@@ -1,47 +1,14 @@
-// The published package, as a user gets it: pack the tarball (prepack builds dist/), install it into a fresh
-// project outside this repository, and use it there with plain Node (ESM and require) and a strict tsc.
+// The published package, as a user gets it: packed and installed into a fresh project outside this repository by
+// the global setup (install.ts), and used there with plain Node (ESM and require) and a strict tsc.
 import { execFile } from "node:child_process"
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { statSync } from "node:fs"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, inject, it } from "vitest"
 
 const run = promisify(execFile)
 const repo = new URL("../..", import.meta.url).pathname
-const fixtures = new URL("consumer/", import.meta.url).pathname
-const installed = (name: string) =>
-  (JSON.parse(readFileSync(join(repo, "node_modules", name, "package.json"), "utf8")) as { version: string }).version
-
-let work = ""
-let project = ""
-let tarball = ""
-let files: ReadonlyArray<string> = []
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), "effect-ws-gateway-consumer-"))
-  const packed = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: repo, maxBuffer: 64 << 20 })
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as Array<
-    { filename: string; files: Array<{ path: string }>; size: number; unpackedSize: number }
-  >
-  tarball = join(work, info!.filename)
-  files = info!.files.map((file) => file.path)
-  console.log(`tarball ${info!.filename}: ${info!.size} bytes packed, ${info!.unpackedSize} unpacked, ${files.length} files`)
-
-  project = join(work, "app")
-  cpSync(fixtures, project, { recursive: true })
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }))
-  // The same versions this repository tests with, from the npm cache `npm ci` just filled.
-  await run("npm", [
-    "install", "--prefer-offline", "--no-audit", "--no-fund", tarball,
-    `effect@${installed("effect")}`, `@effect/platform@${installed("@effect/platform")}`, `ws@${installed("ws")}`,
-    `typescript@${installed("typescript")}`, `@types/node@${installed("@types/node")}`, `@types/ws@${installed("@types/ws")}`
-  ], { cwd: project, maxBuffer: 64 << 20 })
-}, 300_000)
-
-afterAll(() => {
-  if (work !== "") rmSync(work, { recursive: true, force: true })
-})
+const { project, tarball, files } = inject("consumer")
 
 const inProject = (command: string, args: ReadonlyArray<string>) =>
   run(command, args, { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME }, maxBuffer: 16 << 20 })

@@ -43,8 +43,9 @@ export const webCapabilities: TransportCapabilities = {
   backpressure: "none"
 }
 
-// How often a write the socket still buffers is checked: the WHATWG API has no event for bufferedAmount draining.
-const DRAIN_POLL_MS = 4
+// How soon a write the socket still buffers is checked again: the WHATWG API has no event for bufferedAmount
+// draining. It is also checked on every inbound message, so a reply never overtakes the write it answers.
+const DRAIN_POLL_MS = 0
 
 class WebSocketConstructorSocket implements TransportSocket {
   private opened = false
@@ -75,6 +76,7 @@ class WebSocketConstructorSocket implements TransportSocket {
   }
 
   private message(data: unknown): void {
+    if (this.pending.length > 0) this.settleWritten()
     if (typeof data === "string") return this.events.onMessage(data)
     if (data instanceof ArrayBuffer) return this.events.onMessage(new Uint8Array(data))
     if (ArrayBuffer.isView(data)) return this.events.onMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
@@ -85,6 +87,7 @@ class WebSocketConstructorSocket implements TransportSocket {
     this.ended = true
     this.socket.onopen = this.socket.onmessage = this.socket.onclose = null
     if (this.poll !== undefined) clearTimeout(this.poll)
+    this.settleWritten() // what left before the close was written; bufferedAmount keeps what did not
     for (let n = this.pending.length; n > 0; n--) this.events.onWritten(new Error("the socket closed before the write was sent"))
     this.pending.length = 0
     if (!this.opened) {
@@ -113,14 +116,18 @@ class WebSocketConstructorSocket implements TransportSocket {
     return "pending"
   }
 
-  private readonly drain = (): void => {
-    this.poll = undefined
-    if (this.ended) return
+  private settleWritten(): void {
     const buffered = this.socket.bufferedAmount
     while (this.pending.length > 0 && buffered <= this.queuedBytes - this.pending[0]!) {
       this.pending.shift()
       this.events.onWritten()
     }
+  }
+
+  private readonly drain = (): void => {
+    this.poll = undefined
+    if (this.ended) return
+    this.settleWritten()
     if (this.pending.length > 0) this.poll = setTimeout(this.drain, DRAIN_POLL_MS)
   }
 

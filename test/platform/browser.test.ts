@@ -1,0 +1,135 @@
+// The package in a real browser: headless Chromium (Debian's package; .ci/run installs it) runs a page bundled by
+// esbuild from the installed tarball's browser entry, against servers on 127.0.0.1 that this test starts and closes.
+import { execFileSync } from "node:child_process"
+import { join } from "node:path"
+import { Effect, Exit, Scope } from "effect"
+import { build, type Metafile } from "esbuild"
+import { type Browser, chromium, type Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { WebSocketServer } from "ws"
+import { HomeAssistantSimulator } from "../../src/testing/index.js"
+import { tcpServer } from "../core/servers.js"
+
+const { project } = inject("consumer")
+const executablePath = process.env.CHROMIUM_PATH ?? execFileSync("sh", ["-c", "command -v chromium"]).toString().trim()
+
+let browser: Browser
+let page: Page
+let bundle = ""
+let metafile: Metafile
+let scope: Scope.CloseableScope
+const urls = { echo: "", closer: "", refused: "", ha: "" }
+
+const listen = (onConnection: (socket: import("ws").WebSocket) => void) =>
+  Effect.acquireRelease(
+    Effect.async<WebSocketServer>((resume) => {
+      const server: WebSocketServer = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(server)))
+      server.on("connection", onConnection)
+    }),
+    (server) => Effect.async<void>((resume) => {
+      for (const client of server.clients) client.terminate()
+      server.close(() => resume(Effect.void))
+    })
+  ).pipe(Effect.map((server) => `ws://127.0.0.1:${(server.address() as { port: number }).port}`))
+
+beforeAll(async () => {
+  const result = await build({
+    absWorkingDir: project,
+    entryPoints: [join(project, "browser-page.ts")],
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: "silent"
+  })
+  bundle = result.outputFiles[0]!.text
+  metafile = result.metafile
+
+  scope = Effect.runSync(Scope.make())
+  const servers = await Effect.runPromise(Effect.gen(function*() {
+    const echo = yield* listen((socket) => socket.on("message", (data, isBinary) => socket.send(data, { binary: isBinary })))
+    const closer = yield* listen((socket) => socket.close(4000, "bye"))
+    const refused = yield* Effect.scoped(Effect.map(tcpServer(() => undefined), (s) => `ws://127.0.0.1:${s.port}/`))
+    const sim = yield* HomeAssistantSimulator.make({ accessToken: "browser-token" })
+    return { echo, closer, refused, ha: sim.httpUrl }
+  }).pipe(Scope.extend(scope)))
+  Object.assign(urls, servers)
+
+  browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--headless=new"] })
+  page = await browser.newPage()
+  await page.setContent("<!doctype html><title>effect-ws-gateway</title>")
+  await page.addScriptTag({ content: bundle })
+}, 60_000)
+
+afterAll(async () => {
+  await browser?.close()
+  if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
+})
+
+// Calls one of the page's test functions (see test/package/consumer/browser-page.ts) with `args`.
+const inPage = (name: string, ...args: ReadonlyArray<string>) =>
+  page.evaluate(([name, args]) => (globalThis as unknown as Record<string, Record<string, (...a: Array<string>) => unknown>>)
+    .tests![name]!(...args), [name, args] as const)
+
+describe("in headless Chromium, from the browser entry", () => {
+  it("the bundle holds no ws and no node: import", () => {
+    const inputs = Object.keys(metafile.inputs)
+    expect(inputs.some((input) => input.includes("node_modules/effect-ws-gateway/dist/web.js"))).toBe(true)
+    expect(inputs.filter((input) => /node_modules\/ws\/|^node:/.test(input))).toStrictEqual([])
+    const imports = Object.values(metafile.outputs).flatMap((output) => output.imports.map((i) => i.path))
+    expect(imports.filter((path) => path === "ws" || path.startsWith("node:"))).toStrictEqual([])
+    expect(bundle).not.toMatch(/require\(["']ws["']\)|from ?["']ws["']|["']node:[a-z]/)
+  })
+
+  it("request to an echo server returns the reply", async () => {
+    expect(await inPage("request", urls.echo)).toStrictEqual({ hello: "browser" })
+  })
+
+  it("binary arrives as a Uint8Array, and the connection says it has no backpressure", async () => {
+    expect(await inPage("binary", urls.echo)).toStrictEqual({ isBytes: true, bytes: [0, 255, 7], backpressure: "none" })
+  })
+
+  it("the seven operations run through the Promise adapter, and bad input rejects with a typed error", async () => {
+    expect(await inPage("adapter", urls.echo)).toStrictEqual({
+      sent: true,
+      received: { n: 1 },
+      closed: true,
+      request: "r",
+      stats: { connections_opened: 2, connections_closed: 2, messages_sent: 2, messages_received: 2, errors: 0, active_connections: 0 },
+      reset: true,
+      badParam: { tag: "InvalidParameter", message: "websocket.send requires 'message'" }
+    })
+  })
+
+  it("the Home Assistant client authenticates, lists states, and sees the state_changed its call_service caused", async () => {
+    const result = await inPage("homeAssistant", urls.ha, "browser-token") as {
+      version: string
+      lights: Array<string>
+      event: { type: string; data: { entity_id: string; new_state: { state: string } } }
+    }
+    expect(result.version).toBe("2026.1.2")
+    expect(result.lights).toStrictEqual(["light.living_room", "light.kitchen", "light.bedroom"])
+    expect(result.event.type).toBe("state_changed")
+    expect(result.event.data.entity_id).toBe("light.living_room")
+    expect(result.event.data.new_state.state).toBe("on")
+  })
+
+  it("a refused connection is a ConnectionRefused that says the browser gives no reason", async () => {
+    const error = await inPage("refused", urls.refused) as { tag: string; message: string }
+    expect(error.tag).toBe("ConnectionRefused")
+    expect(error.message).toContain("the WHATWG API gives no reason")
+  })
+
+  it("a server close is a ConnectionClosed with the server's code and reason", async () => {
+    expect(await inPage("serverClose", urls.closer)).toMatchObject({ tag: "ConnectionClosed", fields: { code: 4000, reason: "bye" } })
+  })
+
+  it("handshake headers are refused by name, not dropped", async () => {
+    expect(await inPage("refusedHeaders", urls.echo)).toStrictEqual({
+      tag: "InvalidOption",
+      message: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers"
+    })
+  })
+})
