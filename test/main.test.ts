@@ -1,6 +1,8 @@
-import { execFile } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { resolve } from "node:path"
+import { Effect, Exit, Scope } from "effect"
 import { describe, expect, it } from "vitest"
+import { HomeAssistantSimulator } from "../src/testing/index.js"
 
 const root = resolve(import.meta.dirname, "..")
 
@@ -25,5 +27,35 @@ describe("npm start", () => {
     expect(stdout).toMatch(/ {2}stats {10}\d+ opened, \d+ closed, \d+ sent, \d+ received, 0 errors/)
     expect(stdout).toContain("  gateway        websocket.request → {\"type\":\"auth_required\",\"ha_version\":\"2026.1.2\"}")
     expect(stdout).not.toContain("demo-token")
+  }, 60_000)
+})
+
+describe("npm start under NodeRuntime.runMain", () => {
+  it("Ctrl-C (SIGINT) while it waits for an event closes the connection with 1000 and exits 130", async () => {
+    const scope = Effect.runSync(Scope.make())
+    const sim = await Effect.runPromise(Scope.extend(HomeAssistantSimulator.make({ accessToken: "sigint-token" }), scope))
+    try {
+      const env = { ...process.env, HASS_URL: sim.httpUrl, HASS_TOKEN: "sigint-token" }
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+      let stdout = ""
+      let stderr = ""
+      child.stderr.on("data", (chunk) => (stderr += String(chunk)))
+      const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
+      await new Promise<void>((ready) =>
+        child.stdout.on("data", (chunk) => {
+          stdout += String(chunk)
+          if (stdout.includes("subscribed")) ready()
+        })
+      )
+      expect(sim.closes).toStrictEqual([]) // connected, subscribed, waiting for an event
+      child.kill("SIGINT")
+      expect(await exited).toBe(130)
+      // The server may record the close a moment after the process has gone (bounded: 2 s).
+      for (let i = 0; i < 100 && sim.closes.length === 0; i++) await new Promise((resume) => setTimeout(resume, 20))
+      expect(sim.closes).toStrictEqual([{ connection: 1, code: 1000, reason: "" }])
+      expect(stdout + stderr).not.toContain("sigint-token")
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
   }, 60_000)
 })
