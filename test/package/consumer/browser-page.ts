@@ -1,6 +1,6 @@
 // The page the browser test runs: bundled by esbuild from the package's browser entry (the root import resolves to
 // dist/web.js under the `browser` condition). Each function returns plain data for the test to assert.
-import { Chunk, Effect, Fiber, Stream } from "effect"
+import { Chunk, Effect, Fiber, type Scope, Stream } from "effect"
 import {
   createWebSocketInterface,
   HomeAssistant,
@@ -9,7 +9,7 @@ import {
   WebSocketClientLive
 } from "effect-ws-gateway"
 
-const withClient = <A, E>(f: (client: WebSocketClient["Type"]) => Effect.Effect<A, E>) =>
+const withClient = <A, E>(f: (client: WebSocketClient["Type"]) => Effect.Effect<A, E, Scope.Scope>) =>
   Effect.runPromise(Effect.flatMap(WebSocketClient, f).pipe(Effect.scoped, Effect.provide(WebSocketClientLive)))
 
 const errorOf = (error: { readonly _tag: string; readonly message: string }) => ({ tag: error._tag, message: error.message })
