@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
+import { bundleSizes, chromiumLatencies } from "./browser.js"
 import { haFloor, haws, type HaContender, ours, rawHa } from "./haContenders.js"
 import { runJson, startServer } from "./processes.js"
 import {
@@ -27,7 +28,7 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
-// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, ha, flood) while iterating.
+// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, flood, bundle).
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
 const selected = (workload: string) => only === undefined || only.has(workload)
@@ -350,6 +351,49 @@ const floodWorkload = async () => {
   }
 }
 
+const browserWorkload = async (url: string) => {
+  const count = quick ? 200 : size.sequential
+  const samples = await chromiumLatencies(url, count, size.rounds, size.warmup)
+  const workload = `sequential send→receive in Chromium, 64-byte JSON, ${count.toLocaleString("en")} msgs`
+  const ratioOf = (means: ReadonlyArray<number>) => median(means.map((mean, i) => mean / (samples.raw[i] ?? Number.NaN)))
+  const ratio = ratioOf(samples.ours)
+  const floorRatio = ratioOf(samples.floor)
+  const metric = "mean latency µs"
+  rows.push({ workload, contender: "raw WebSocket in the page", metric, median: median(samples.raw) * 1000, ratio: 1 })
+  rows.push({
+    workload,
+    contender: "Effect API, web transport",
+    metric,
+    median: median(samples.ours) * 1000,
+    ratio,
+    target: "≤ 1.1×",
+    limit: 1.1,
+    met: judge(ratio, 1.1),
+    note: `floor ${floorRatio.toFixed(2)}×`,
+    ...(judge(ratio, 1.1) || judge(floorRatio, 1.1) ? { cause: "send waits until bufferedAmount shows the frame left" } : { cause: OUT_OF_REACH })
+  })
+  rows.push({ workload, contender: "floor: raw WebSocket in a fiber", metric, median: median(samples.floor) * 1000, ratio: floorRatio, note: FLOOR })
+  ran.add("raw WebSocket in the page").add("Effect API, web transport").add("floor: raw WebSocket in a fiber")
+}
+
+const bundleWorkload = async () => {
+  const sizes = await bundleSizes()
+  const workload = "browser bundle of an HA app, esbuild minified + gzip"
+  const over = sizes.ours - sizes.floor
+  rows.push({ workload, contender: "Effect modules alone (floor)", metric: "KB gzip", median: sizes.floor, note: "Effect, Layer, Schedule, Schema, Stream kept whole" })
+  rows.push({
+    workload,
+    contender: "our HA client on that floor",
+    metric: "KB gzip",
+    median: sizes.ours,
+    target: "≤ 15 KB over the floor",
+    met: over <= 15,
+    note: `+${over.toFixed(1)} KB over the floor`
+  })
+  rows.push({ workload, contender: "home-assistant-js-websocket", metric: "KB gzip", median: sizes.haws, note: "no Effect" })
+  ran.add("bundle sizes")
+}
+
 const format = (n: number | undefined, digits = 1) =>
   n === undefined ? "" : n >= 1000 ? Math.round(n).toLocaleString("en") : n.toFixed(digits)
 
@@ -362,11 +406,13 @@ const main = async () => {
     if (selected("pipelined")) await pipelinedWorkload(url)
     if (selected("request")) await requestWorkload(url)
     if (selected("open")) await openManyWorkload(url)
+    if (selected("browser")) await browserWorkload(url)
   } finally {
     echo.stop()
   }
   if (selected("ha")) await haWorkload()
   if (selected("flood")) await floodWorkload()
+  if (selected("bundle")) await bundleWorkload()
   const seconds = (Date.now() - started) / 1000
 
   // Each judged socket row also shows its runtime floor from the same rounds: a target below it is out of reach.
@@ -420,7 +466,7 @@ const main = async () => {
     haFloor
   ]
     .map((c) => c.name)
-    .concat(["raw ws (flood)", "Effect API (flood)"])
+    .concat(["raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
   const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
   if (jsonFile !== undefined) {
     writeFileSync(jsonFile, JSON.stringify({ quick, cores: cpus().length, node: process.version, date: new Date().toISOString(), rows }, null, 2))

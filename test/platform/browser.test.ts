@@ -6,7 +6,7 @@ import { Effect, Exit, Scope } from "effect"
 import { build, type Metafile } from "esbuild"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { WebSocketServer } from "ws"
+import { type WebSocket, WebSocketServer } from "ws"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
 import { tcpServer } from "../core/servers.js"
 
@@ -20,7 +20,7 @@ let metafile: Metafile
 let scope: Scope.CloseableScope
 const urls = { echo: "", closer: "", refused: "", ha: "" }
 
-const listen = (onConnection: (socket: import("ws").WebSocket) => void) =>
+const listen = (onConnection: (socket: WebSocket) => void) =>
   Effect.acquireRelease(
     Effect.async<WebSocketServer>((resume) => {
       const server: WebSocketServer = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(server)))
