@@ -1,3 +1,4 @@
+/* global WebSocket, performance */
 // The bench's Chromium page: sequential send→receive on the page's raw WebSocket and through our web transport,
 // same page, same echo server. Bundled by esbuild from the built package's browser entry. Each returns the mean
 // round trip in ms over the whole run: a page's performance.now() is coarsened (~100 µs), too coarse per message.
