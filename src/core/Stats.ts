@@ -2,7 +2,7 @@
  * Counters of one client instance, mirrored into Effect `Metric`s (labelled with the instance) for observability.
  */
 import { Metric, MetricKey, MetricLabel } from "effect"
-import { utf8ByteLength } from "./internal/utf8.js"
+import { utf8ByteLength } from "./utf8.js"
 
 /** A snapshot of one client instance's counters since it was created or last reset. */
 export interface WebSocketStats {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { utf8ByteLength } from "../../src/core/internal/utf8.js"
+import { utf8ByteLength } from "../../src/core/utf8.js"
 
 describe("utf8ByteLength", () => {
   it.each(["", "ascii", "é", "€", "😀", "a😀b", "\ud800", "\udc00", "x\ud800y", "\ud800\ud800", "日本語テキスト", "\u007f\u0080\u07ff\u0800\uffff"])(

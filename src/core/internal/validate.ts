@@ -3,7 +3,7 @@
  */
 import { Duration, Either, Option } from "effect"
 import { InvalidOption } from "../errors.js"
-import { utf8ByteLength } from "./utf8.js"
+import { utf8ByteLength } from "../utf8.js"
 
 /**
  * Decodes a caller's duration. Negative, NaN or undecodable input is refused rather than silently clamped to 0

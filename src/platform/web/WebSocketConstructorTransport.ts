@@ -15,7 +15,7 @@ import {
   WebSocketTransport,
   type WriteStart
 } from "../../core/Transport.js"
-import { utf8ByteLength } from "../../core/internal/utf8.js"
+import { utf8ByteLength } from "../../core/utf8.js"
 
 /** The part of the WHATWG `WebSocket` this transport uses. */
 interface WhatwgSocket {
