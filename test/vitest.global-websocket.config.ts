@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     root: new URL("..", import.meta.url).pathname,
-    include: ["test/core/node.test.ts"],
+    include: ["test/core/node.test.ts", "test/core/node-volume.test.ts", "test/reliability/faults-interrupt.test.ts"],
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-global-websocket-report.json" },
     testTimeout: 20_000,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, TestClock } from "effect"
 import { WebSocketClient } from "../../src/index.js"
 import { tcpServer } from "../core/servers.js"
+import { realTransports } from "../core/transports.js"
 import { faultCase } from "./harness.js"
 import { rawServer } from "./rawServer.js"
 
@@ -15,7 +16,7 @@ const interruptWhen = <A, E, R>(blocked: Effect.Effect<A, E, R>, ready: () => bo
     return yield* Fiber.interrupt(fiber)
   })
 
-describe("fault matrix: interrupting blocked fibers leaves nothing behind", () => {
+describe.each(realTransports)("fault matrix, $name: interrupting blocked fibers leaves nothing behind", ({ client: clientLayer }) => {
   it.effect("a connect blocked in the handshake", () =>
     Effect.gen(function*() {
       let accepted = 0
@@ -23,7 +24,7 @@ describe("fault matrix: interrupting blocked fibers leaves nothing behind", () =
         const server = yield* tcpServer(() => accepted++)
         const client = yield* WebSocketClient
         return yield* interruptWhen(Effect.scoped(client.connect({ url: `ws://127.0.0.1:${server.port}/` })), () => accepted === 1)
-      }))
+      }), clientLayer)
       expect(exit._tag === "Success" && Exit.isInterrupted(exit.value)).toBe(true)
       expect(stats).toMatchObject({ activeConnections: 0, connectionsOpened: 0 })
       expect(leftOpen).toStrictEqual([])
@@ -45,7 +46,7 @@ describe("fault matrix: interrupting blocked fibers leaves nothing behind", () =
         const close = yield* Effect.fork(client.close(connection))
         yield* TestClock.adjust("1 second")
         return { ended, closed: yield* Fiber.await(close) }
-      }))
+      }), clientLayer)
       expect(exit._tag === "Success" && Exit.isInterrupted(exit.value.ended)).toBe(true)
       expect(stats).toMatchObject({ activeConnections: 0, connectionsClosed: 1 })
       expect(leftOpen).toStrictEqual([])
@@ -62,7 +63,7 @@ describe("fault matrix: interrupting blocked fibers leaves nothing behind", () =
         const receive = yield* interruptWhen(client.receive(connection), () => opened === 1)
         const request = yield* interruptWhen(client.request({ url, message: "hello?" }), () => opened === 2)
         return [receive, request]
-      }))
+      }), clientLayer)
       expect(exit._tag === "Success" && exit.value.every(Exit.isInterrupted)).toBe(true)
       expect(stats.activeConnections).toBe(0)
       expect(leftOpen).toStrictEqual([])

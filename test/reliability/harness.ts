@@ -2,8 +2,8 @@
  * The fault-matrix harness: runs a case on the Node client with secrets in every request, records every log line,
  * span and printed error, and checks that nothing is left open afterwards.
  */
-import { Cause, Effect, Exit, Logger, LogLevel, type Scope, Tracer } from "effect"
-import { WebSocketClient, WebSocketClientLive } from "../../src/index.js"
+import { Cause, Effect, Exit, type Layer, Logger, LogLevel, type Scope, Tracer } from "effect"
+import { type TransportUnavailable, WebSocketClient, WebSocketClientLive } from "../../src/index.js"
 
 /** Secrets that must never be printed: a header value, a URL password, a token. */
 export const SECRETS = { header: "Bearer hdr-5ecret-91x", password: "pw-5ecret-27q", token: "tok-5ecret-66z" } as const
@@ -59,7 +59,10 @@ const realTick = Effect.promise(() => new Promise((resolve) => setTimeout(resolv
  * connection and the process holds no socket or timer beyond what it held before (checked with
  * `process.getActiveResourcesInfo()`, allowing the event loop a bounded time to finish closing sockets).
  */
-export const faultCase = <A, E>(body: Effect.Effect<A, E, WebSocketClient | Scope.Scope>) =>
+export const faultCase = <A, E>(
+  body: Effect.Effect<A, E, WebSocketClient | Scope.Scope>,
+  client: Layer.Layer<WebSocketClient, TransportUnavailable> = WebSocketClientLive
+) =>
   Effect.gen(function*() {
     const baseline = resourceCounts()
     const trace = yield* tracer
@@ -70,7 +73,7 @@ export const faultCase = <A, E>(body: Effect.Effect<A, E, WebSocketClient | Scop
       return { exit, stats }
     }).pipe(
       Effect.scoped,
-      Effect.provide(WebSocketClientLive),
+      Effect.provide(client),
       Effect.withTracer(trace),
       Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
       Logger.withMinimumLogLevel(LogLevel.All)
