@@ -6,8 +6,8 @@ import type { AddressInfo } from "node:net"
 import { Duration, Effect, Fiber, Runtime, type Scope } from "effect"
 import type { WebSocketServer } from "ws"
 import type { HassEntity } from "../homeassistant/messages.js"
-import { broadcast, type Client, error, handleCommand, isObject, type SimulatorWorld } from "./internal/commands.js"
-import { Home } from "./internal/home.js"
+import { broadcast, broadcastEntityChange, type Client, error, handleCommand, isObject, type SimulatorWorld } from "./internal/commands.js"
+import { Home, type StateChange } from "./internal/home.js"
 
 /** Options of the simulator. */
 export interface SimulatorOptions {
@@ -102,7 +102,7 @@ export class HomeAssistantSimulator {
   /** Live subscriptions across every connection. */
   get subscriptionCount(): number {
     let count = 0
-    for (const client of this.clients) count += client.subscriptions.size
+    for (const client of this.clients) count += client.subscriptions.size + client.entitySubscriptions.size
     return count
   }
 
@@ -165,6 +165,28 @@ export class HomeAssistantSimulator {
     })
   }
 
+  /**
+   * Sets an entity's state (and, if given, its attributes; adding the entity if it is new), as an integration would:
+   * `state_changed` to event subscribers and the compressed change to `subscribe_entities` subscribers.
+   */
+  setState(entityId: string, state: string, attributes?: Readonly<Record<string, unknown>>): Effect.Effect<void> {
+    return Effect.sync(() => this.announce(this.home.setState(entityId, state, attributes)))
+  }
+
+  /** Removes an entity: `state_changed` with `new_state: null`, and `r` to `subscribe_entities` subscribers. */
+  removeEntity(entityId: string): Effect.Effect<void> {
+    return Effect.sync(() => {
+      const change = this.home.removeEntity(entityId)
+      if (change !== undefined) this.announce(change)
+    })
+  }
+
+  private announce(change: StateChange): void {
+    broadcast(this.world, "state_changed", change as StateChange & Record<string, unknown>)
+    broadcastEntityChange(this.world, change)
+    this.flushAll()
+  }
+
   /** Fires an event to every subscriber of its type. */
   fireEvent(eventType: string, data: Record<string, unknown>): Effect.Effect<void> {
     return Effect.sync(() => {
@@ -190,6 +212,7 @@ export class HomeAssistantSimulator {
         lastId: 0,
         coalesce: false,
         subscriptions: new Map(),
+        entitySubscriptions: new Map(),
         outbox: [],
         authTimer: undefined
       }

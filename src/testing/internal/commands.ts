@@ -5,6 +5,7 @@
  */
 import type { Fiber } from "effect"
 import type { WebSocket } from "ws"
+import { compressState, stateDiff } from "./compress.js"
 import { CONFIG, type Home, makeContext, SERVICES, type StateChange } from "./home.js"
 
 /** One simulated client connection. */
@@ -15,6 +16,8 @@ export interface Client {
   lastId: number
   coalesce: boolean
   readonly subscriptions: Map<number, string | undefined>
+  /** `subscribe_entities` subscriptions: id → the entity ids it is limited to, or `undefined` for all. */
+  readonly entitySubscriptions: Map<number, ReadonlySet<string> | undefined>
   outbox: Array<unknown>
   authTimer: Fiber.RuntimeFiber<void> | undefined
 }
@@ -74,9 +77,18 @@ export const handleCommand = (
       if (extra !== undefined) batch.push(eventMessage(world, id, extra.event_type, extra.data))
       return world.reply(client, batch)
     }
+    case "subscribe_entities": {
+      const filter = Array.isArray(message.entity_ids) ? new Set(message.entity_ids.map(String)) : undefined
+      client.entitySubscriptions.set(id, filter)
+      const states = [...world.home.states.values()].filter((state) => filter === undefined || filter.has(state.entity_id))
+      const a = Object.fromEntries(states.map((state) => [state.entity_id, compressState(state)]))
+      return world.reply(client, [result(id), { id, type: "event", event: { a } }])
+    }
     case "unsubscribe_events": {
       const subscription = message.subscription
-      if (typeof subscription === "number" && client.subscriptions.delete(subscription)) {
+      const removed = typeof subscription === "number" &&
+        (client.subscriptions.delete(subscription) || client.entitySubscriptions.delete(subscription))
+      if (removed) {
         return world.reply(client, [result(id)])
       }
       return world.reply(client, [error(id, "not_found", "Subscription not found.")])
@@ -110,6 +122,7 @@ const callService = (world: SimulatorWorld, client: Client, id: number, message:
   broadcast(world, "call_service", { domain: message.domain, service: message.service, service_data: serviceData }, context)
   for (const change of outcome.changes) {
     broadcast(world, "state_changed", change as StateChange & Record<string, unknown>, context)
+    broadcastEntityChange(world, change)
   }
   world.flushAll()
 }
@@ -131,6 +144,21 @@ export const eventMessage = (
       origin: "LOCAL",
       time_fired: world.home.now(),
       context
+    }
+  }
+}
+
+/** Queues a state change for every `subscribe_entities` subscriber it concerns: an addition, a diff or a removal. */
+export const broadcastEntityChange = (world: SimulatorWorld, change: StateChange): void => {
+  const { entity_id, old_state, new_state } = change
+  const event = new_state === null
+    ? { r: [entity_id] }
+    : old_state === null
+    ? { a: { [entity_id]: compressState(new_state) } }
+    : { c: { [entity_id]: stateDiff(old_state, new_state) } }
+  for (const client of world.clients()) {
+    for (const [id, filter] of client.entitySubscriptions) {
+      if (filter === undefined || filter.has(entity_id)) world.enqueue(client, { id, type: "event", event })
     }
   }
 }

@@ -7,7 +7,8 @@ import type { HassContext, HassEntity } from "../../homeassistant/messages.js"
 export interface StateChange {
   readonly entity_id: string
   readonly old_state: HassEntity | null
-  readonly new_state: HassEntity
+  /** `null` when the entity was removed. */
+  readonly new_state: HassEntity | null
 }
 
 /** The outcome of a service call: state changes, an optional response, or HA's error. */
@@ -81,6 +82,31 @@ export class Home {
       const time = now()
       this.states.set(entity_id, { entity_id, state, attributes, last_changed: time, last_reported: time, last_updated: time, context: makeContext() })
     }
+  }
+
+  /** Sets an entity's state and attributes (adding it if new), as an integration would. */
+  setState(entityId: string, state: string, attributes: Readonly<Record<string, unknown>> | undefined): StateChange {
+    const old = this.states.get(entityId) ?? null
+    const time = this.now()
+    const next: HassEntity = {
+      entity_id: entityId,
+      state,
+      attributes: attributes ?? old?.attributes ?? {},
+      last_changed: old !== null && old.state === state ? old.last_changed : time,
+      last_reported: time,
+      last_updated: time,
+      context: makeContext()
+    }
+    this.states.set(entityId, next)
+    return { entity_id: entityId, old_state: old, new_state: next }
+  }
+
+  /** Removes an entity; `undefined` if there was none. */
+  removeEntity(entityId: string): StateChange | undefined {
+    const old = this.states.get(entityId)
+    if (old === undefined) return undefined
+    this.states.delete(entityId)
+    return { entity_id: entityId, old_state: old, new_state: null }
   }
 
   /** Runs `domain.service` on its targets. */
