@@ -21,6 +21,8 @@ import {
   subscribeEventsMessage
 } from "./messages.js"
 import { isLoopbackHost, websocketApiUrl } from "./url.js"
+import type { HassEntities } from "./compressedState.js"
+import { type EntityFilter, makeEntityStore, type SessionEvent } from "./entities.js"
 
 export type { ConnectionState } from "./internal/link.js"
 
@@ -42,6 +44,8 @@ export interface HomeAssistantOptions {
   readonly heartbeat?: { readonly interval: Duration.DurationInput; readonly timeout: Duration.DurationInput } | false
   /** When to retry after a lost connection. Default: exponential from 1 s, jittered, capped at 30 s. */
   readonly reconnect?: Schedule.Schedule<unknown, unknown> | false
+  /** How long the shared `entities` subscription outlives its last consumer (HAWS: 5 s). Default 5 s. */
+  readonly entitiesGracePeriod?: Duration.DurationInput
 }
 
 /** Per-call options of a command. */
@@ -90,6 +94,15 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly subscribeEvents: (eventType?: string) => Stream.Stream<HassEvent, CommandError>
     /** Any subscription command (`subscribe_trigger`, `render_template`, ...), as a Stream of its events. */
     readonly subscribeMessage: (message: CommandMessage) => Stream.Stream<unknown, CommandError>
+    /**
+     * Every entity, live (`subscribe_entities`): the current map first, then one per change. One HA subscription
+     * serves every consumer; after a reconnect the map is replaced by HA's fresh snapshot.
+     */
+    readonly entities: Stream.Stream<HassEntities, CommandError>
+    /** One entity, live: emitted only when it changed; `undefined` while it does not exist. */
+    readonly entity: (entityId: string) => Stream.Stream<HassEntity | undefined, CommandError>
+    /** Only the entities `filter` names, live, on a subscription of their own (HA filters them server-side). */
+    readonly entitiesWith: (filter: EntityFilter) => Stream.Stream<HassEntities, CommandError>
   }
 >() {}
 
@@ -225,10 +238,10 @@ export const make = (options: HomeAssistantOptions) =>
     yield* Effect.forkIn(supervise(first), layerScope)
     yield* Effect.addFinalizer(() => link.closed(new Disconnected({ reason: "the client was shut down" })))
 
-    const subscribeMessage = (message: CommandMessage): Stream.Stream<unknown, CommandError> =>
+    const subscribeWith = (message: CommandMessage, tagged: boolean): Stream.Stream<unknown, CommandError> =>
       Stream.unwrapScoped(Effect.gen(function*() {
         const mailbox = yield* Mailbox.make<unknown, CommandError | InvalidMessage>()
-        const subscription = new LiveSubscription(message, mailbox)
+        const subscription = new LiveSubscription(message, mailbox, tagged)
         subscriptions.add(subscription)
         yield* Effect.addFinalizer(() =>
           Effect.sync(() => subscriptions.delete(subscription)).pipe(
@@ -248,6 +261,11 @@ export const make = (options: HomeAssistantOptions) =>
         )
         return Mailbox.toStream(mailbox)
       })) as Stream.Stream<unknown, CommandError>
+    const subscribeMessage = (message: CommandMessage) => subscribeWith(message, false)
+    const entityStore = yield* makeEntityStore(
+      (message) => subscribeWith(message, true) as Stream.Stream<SessionEvent, CommandError>,
+      options.entitiesGracePeriod ?? "5 seconds"
+    )
 
     return HomeAssistant.of({
       haVersion: Effect.map(link.session, (session) => session.haVersion),
@@ -268,7 +286,10 @@ export const make = (options: HomeAssistantOptions) =>
         }) as Effect.Effect<Duration.Duration, CommandError>,
       subscribeEvents: (eventType) =>
         subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
-      subscribeMessage
+      subscribeMessage,
+      entities: entityStore.entities,
+      entity: entityStore.entity,
+      entitiesWith: entityStore.entitiesWith
     })
   })
 

@@ -13,9 +13,14 @@ export class LiveSubscription {
   /** How many times the subscribe command was written: once per session. */
   attachments = 0
 
+  /**
+   * With `tagged`, each event is offered as `{ attachment, event }`, numbering the session it came on, so a
+   * collection can tell a fresh snapshot after a reconnect from a change.
+   */
   constructor(
     readonly message: CommandMessage,
-    readonly mailbox: Mailbox.Mailbox<unknown, CommandError | InvalidMessage>
+    readonly mailbox: Mailbox.Mailbox<unknown, CommandError | InvalidMessage>,
+    private readonly tagged = false
   ) {}
 
   /**
@@ -30,8 +35,11 @@ export class LiveSubscription {
       return Effect.map(
         session.send(this.message, (id) => {
           this.attachedTo = { session, id }
-          this.attachments++
-          session.route(id, (event) => this.mailbox.unsafeOffer(event))
+          const attachment = ++this.attachments
+          session.route(
+            id,
+            this.tagged ? (event) => this.mailbox.unsafeOffer({ attachment, event }) : (event) => this.mailbox.unsafeOffer(event)
+          )
         }),
         (sent) => sent.result
       )

@@ -1,0 +1,92 @@
+/**
+ * The live entity store over `subscribe_entities`: one HA subscription shared by every consumer, started by the
+ * first, released a grace period after the last leaves, and **replaced** (not merged) by the fresh snapshot HA sends
+ * after every reconnect, so entities removed while disconnected disappear.
+ */
+import { type Duration, Effect, RcRef, type Scope, Stream, SubscriptionRef } from "effect"
+import { applyEntitiesEvent, type HassEntities } from "./compressedState.js"
+import type { CommandError } from "./errors.js"
+import type { CommandMessage, HassEntity } from "./messages.js"
+
+/** An event of a subscription, numbered by the session (attachment) it arrived on. */
+export interface SessionEvent {
+  readonly attachment: number
+  readonly event: unknown
+}
+
+/** Which entities a filtered store holds (HA's `subscribe_entities` parameters). */
+export interface EntityFilter {
+  /** Only these entity ids. */
+  readonly entityIds?: ReadonlyArray<string>
+}
+
+/** The store's views. */
+export interface EntityStore {
+  /** The whole map: its current value first, then one value per change; shared by every consumer. */
+  readonly entities: Stream.Stream<HassEntities, CommandError>
+  /** One entity (`undefined` while it does not exist), emitted only when that entity changed. */
+  readonly entity: (entityId: string) => Stream.Stream<HassEntity | undefined, CommandError>
+  /** A store of only the entities `filter` names: its own HA subscription, ended with the Stream. */
+  readonly entitiesWith: (filter: EntityFilter) => Stream.Stream<HassEntities, CommandError>
+}
+
+const message = (filter: EntityFilter): CommandMessage =>
+  filter.entityIds === undefined ? { type: "subscribe_entities" } : { type: "subscribe_entities", entity_ids: [...filter.entityIds] }
+
+/** Folds a subscription's events into whole maps; a new attachment starts again from its snapshot. */
+const fold = (events: Stream.Stream<SessionEvent, CommandError>): Stream.Stream<HassEntities, CommandError> =>
+  events.pipe(
+    Stream.mapAccumEffect({ attachment: 0, entities: {} as HassEntities }, (previous, { attachment, event }) => {
+      const base = attachment === previous.attachment ? previous.entities : {}
+      const { entities, skipped } = applyEntitiesEvent(base, event)
+      const state = { attachment, entities }
+      // A malformed part of an event skips those entities, never the store: logged for whoever debugs it.
+      return skipped.length === 0
+        ? Effect.succeed([state, entities] as const)
+        : Effect.as(Effect.logDebug("subscribe_entities: skipped a malformed change", { entities: skipped }), [state, entities] as const)
+    })
+  )
+
+type Shared =
+  | { readonly _tag: "Pending" }
+  | { readonly _tag: "Ready"; readonly entities: HassEntities }
+  | { readonly _tag: "Failed"; readonly error: CommandError }
+
+const PENDING: Shared = { _tag: "Pending" }
+
+/** Builds the store on `subscribe` (a tagged subscription); the shared subscription lives within the scope. */
+export const makeEntityStore = (
+  subscribe: (message: CommandMessage) => Stream.Stream<SessionEvent, CommandError>,
+  gracePeriod: Duration.DurationInput
+): Effect.Effect<EntityStore, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    // Acquired by the first consumer, released `gracePeriod` after the last: a fiber folding the one HA
+    // subscription into a SubscriptionRef, whose `changes` replays the current map to each consumer.
+    const shared = yield* RcRef.make({
+      acquire: Effect.gen(function*() {
+        const ref = yield* SubscriptionRef.make<Shared>(PENDING)
+        yield* fold(subscribe(message({}))).pipe(
+          Stream.runForEach((entities) => SubscriptionRef.set(ref, { _tag: "Ready", entities })),
+          Effect.catchAll((error) => SubscriptionRef.set(ref, { _tag: "Failed", error })),
+          Effect.forkScoped
+        )
+        return ref
+      }),
+      idleTimeToLive: gracePeriod
+    })
+    const entities: Stream.Stream<HassEntities, CommandError> = Stream.unwrapScoped(
+      Effect.map(RcRef.get(shared), (ref) =>
+        ref.changes.pipe(
+          Stream.filter((state) => state._tag !== "Pending"),
+          Stream.mapEffect((state) =>
+            state._tag === "Failed" ? Effect.fail(state.error) : Effect.succeed(state._tag === "Ready" ? state.entities : {})
+          )
+        ))
+    )
+    return {
+      entities,
+      entity: (entityId) =>
+        entities.pipe(Stream.map((all) => all[entityId]), Stream.changesWith((a, b) => a === b)),
+      entitiesWith: (filter) => fold(subscribe(message(filter)))
+    }
+  })

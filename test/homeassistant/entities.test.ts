@@ -1,0 +1,87 @@
+// The live entity store against the simulator: shared, replayed, deduplicated per entity, replaced on reconnect.
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Fiber, Queue, Schedule, Stream, TestClock } from "effect"
+import type { HassEntities, HassEntity } from "../../src/index.js"
+import { connect, eventually, reachState } from "./kit.js"
+
+const truth = (states: ReadonlyArray<HassEntity>): HassEntities =>
+  Object.fromEntries(states.map(({ last_reported: _, ...state }) => [state.entity_id, state]))
+
+/** Every value `stream` emits, in a queue the test reads. */
+const collect = <A, E>(stream: Stream.Stream<A, E>) =>
+  Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<A>()
+    yield* Effect.forkScoped(Stream.runForEach(stream, (a) => Queue.offer(queue, a)))
+    return queue
+  })
+
+describe("Home Assistant entities", () => {
+  it.scoped("entities: the current map first, then a new map per change, equal to the server's states", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const maps = yield* collect(ha.entities)
+      expect(yield* Queue.take(maps)).toStrictEqual(truth(sim.states))
+      yield* ha.callService("light", "turn_on", undefined, { entity_id: "light.living_room" })
+      const next = yield* Queue.take(maps)
+      expect(next["light.living_room"]?.state).toBe("on")
+      expect(next).toStrictEqual(truth(sim.states))
+    }))
+
+  it.scoped("entity(id) emits only when that entity changed", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const kitchen = yield* collect(ha.entity("light.kitchen"))
+      expect((yield* Queue.take(kitchen))?.state).toBe("on")
+      yield* sim.setState("switch.coffee_maker", "on")
+      yield* sim.setState("light.kitchen", "off")
+      expect((yield* Queue.take(kitchen))?.state).toBe("off")
+      yield* sim.removeEntity("light.kitchen")
+      expect(yield* Queue.take(kitchen)).toBeUndefined()
+      expect(yield* Queue.size(kitchen)).toBe(0)
+    }))
+
+  it.scoped("one HA subscription serves every consumer; a late consumer gets the current map; it ends a grace period after the last", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({ entitiesGracePeriod: "5 seconds" })
+      const first = yield* Effect.fork(ha.entities.pipe(Stream.take(2), Stream.runCollect))
+      yield* eventually(() => sim.count("subscribe_entities") === 1, "the subscription")
+      yield* sim.setState("light.bedroom", "on")
+      yield* Fiber.join(first)
+      // The last consumer left; within the grace period a new one shares the same subscription and its current map.
+      const late = yield* ha.entities.pipe(Stream.take(1), Stream.runCollect)
+      expect(Chunk.toReadonlyArray(late)[0]?.["light.bedroom"]?.state).toBe("on")
+      expect(sim.count("subscribe_entities")).toBe(1)
+      expect(sim.subscriptionCount).toBe(1) // within the grace period
+      yield* TestClock.adjust("5 seconds")
+      yield* eventually(() => sim.subscriptionCount === 0, "unsubscribe after the grace period")
+      expect(sim.count("unsubscribe_events")).toBe(1)
+    }))
+
+  it.scoped("after a reconnect the map is HA's fresh snapshot: an entity removed while disconnected is gone (HAWS #769)", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({ reconnect: Schedule.spaced("5 seconds") })
+      const maps = yield* collect(ha.entities)
+      expect(Object.keys(yield* Queue.take(maps))).toContain("light.bedroom")
+      yield* sim.goOffline
+      yield* eventually(() => sim.connectionCount === 0, "the drop")
+      yield* reachState(ha, "reconnecting")
+      yield* sim.removeEntity("light.bedroom")
+      yield* sim.setState("sensor.new", "1")
+      yield* sim.goOnline
+      yield* TestClock.adjust("5 seconds")
+      const after = yield* Queue.take(maps)
+      expect(after["light.bedroom"]).toBeUndefined()
+      expect(after["sensor.new"]?.state).toBe("1")
+      expect(after).toStrictEqual(truth(sim.states))
+    }))
+
+  it.scoped("entitiesWith({ entityIds }) holds only those, filtered by HA", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const maps = yield* collect(ha.entitiesWith({ entityIds: ["switch.coffee_maker"] }))
+      expect(Object.keys(yield* Queue.take(maps))).toStrictEqual(["switch.coffee_maker"])
+      expect(sim.received.find((r) => r.message.type === "subscribe_entities")?.message).toMatchObject({
+        entity_ids: ["switch.coffee_maker"]
+      })
+    }))
+})
