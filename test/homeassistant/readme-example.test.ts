@@ -15,6 +15,7 @@ it.live("README: the Home Assistant example", () =>
       yield* ha.callService("light", "turn_on", { brightness: 200 }, { entity_id: "light.kitchen" })
       // A Stream: re-subscribed after every reconnect; ending it sends unsubscribe_events.
       yield* ha.subscribeEvents("state_changed").pipe(Stream.take(5), Stream.runForEach(Effect.log))
+      yield* ha.entity("light.kitchen").pipe(Stream.take(1), Stream.runForEach((light) => Effect.log(light?.state))) // live
       return lights
     })
     const lights = yield* program.pipe(Effect.provide(HomeAssistantLive({ url: sim.httpUrl, accessToken: "t" })))
