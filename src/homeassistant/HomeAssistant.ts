@@ -22,36 +22,13 @@ import {
 } from "./messages.js"
 import { isLoopbackHost, websocketApiUrl } from "./url.js"
 import type { HassEntities } from "./compressedState.js"
+import { type Collections, makeCollections } from "./collections.js"
 import { type EntityFilter, makeEntityStore, type SessionEvent } from "./entities.js"
+import type { CommandOptions, HomeAssistantOptions } from "./options.js"
 
 export type { ConnectionState } from "./internal/link.js"
 
-/** Options of the Home Assistant client. Only `url` and `accessToken` are required. */
-export interface HomeAssistantOptions {
-  /** `http(s)://host:8123` or `ws(s)://host:8123/api/websocket`. */
-  readonly url: string
-  /** A long-lived access token. Held as `Redacted`: never logged, never in an error. */
-  readonly accessToken: Redacted.Redacted<string> | string
-  /** Allow sending the token over plain `ws://` to a host that is not this machine. Default `false`. */
-  readonly allowInsecure?: boolean
-  /** Default bound of every command. Default 30 seconds. */
-  readonly commandTimeout?: Duration.DurationInput
-  /** Bound on `auth_required` + `auth` → `auth_ok`. Default 10 seconds. */
-  readonly authTimeout?: Duration.DurationInput
-  /** Bound on opening the socket. Default 10 seconds. */
-  readonly connectTimeout?: Duration.DurationInput
-  /** A `ping` every `interval`; no `pong` within `timeout` means the connection is lost. Default 30 s / 10 s. */
-  readonly heartbeat?: { readonly interval: Duration.DurationInput; readonly timeout: Duration.DurationInput } | false
-  /** When to retry after a lost connection. Default: exponential from 1 s, jittered, capped at 30 s. */
-  readonly reconnect?: Schedule.Schedule<unknown, unknown> | false
-  /** How long the shared `entities` subscription outlives its last consumer (HAWS: 5 s). Default 5 s. */
-  readonly entitiesGracePeriod?: Duration.DurationInput
-}
-
-/** Per-call options of a command. */
-export interface CommandOptions {
-  readonly timeout?: Duration.DurationInput
-}
+export type { CommandOptions, HomeAssistantOptions } from "./options.js"
 
 /** The default reconnect schedule: 1 s, 2 s, 4 s ... jittered, never more than 30 s apart. */
 export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("1 second").pipe(
@@ -103,6 +80,12 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly entity: (entityId: string) => Stream.Stream<HassEntity | undefined, CommandError>
     /** Only the entities `filter` names, live, on a subscription of their own (HA filters them server-side). */
     readonly entitiesWith: (filter: EntityFilter) => Stream.Stream<HassEntities, CommandError>
+    /** `get_config`, live: refreshed on `core_config_updated` and after every reconnect; shared. */
+    readonly config: Collections["config"]
+    /** `get_services`, live: refreshed on `service_registered` / `service_removed` and after every reconnect. */
+    readonly services: Collections["services"]
+    /** `auth/current_user`, live: refreshed after every reconnect. */
+    readonly currentUser: Collections["currentUser"]
   }
 >() {}
 
@@ -266,6 +249,11 @@ export const make = (options: HomeAssistantOptions) =>
       (message) => subscribeWith(message, true) as Stream.Stream<SessionEvent, CommandError>,
       options.entitiesGracePeriod ?? "5 seconds"
     )
+    const collections = yield* makeCollections({
+      sendMessage: (message) => sendMessage(message),
+      subscribeEvents: (eventType) => subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
+      reconnected: link.state.changes.pipe(Stream.changes, Stream.filter((state) => state === "connected"), Stream.drop(1), Stream.as(undefined))
+    }, options.entitiesGracePeriod ?? "5 seconds")
 
     return HomeAssistant.of({
       haVersion: Effect.map(link.session, (session) => session.haVersion),
@@ -289,7 +277,8 @@ export const make = (options: HomeAssistantOptions) =>
       subscribeMessage,
       entities: entityStore.entities,
       entity: entityStore.entity,
-      entitiesWith: entityStore.entitiesWith
+      entitiesWith: entityStore.entitiesWith,
+      ...collections
     })
   })
 

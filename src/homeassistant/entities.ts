@@ -3,9 +3,10 @@
  * first, released a grace period after the last leaves, and **replaced** (not merged) by the fresh snapshot HA sends
  * after every reconnect, so entities removed while disconnected disappear.
  */
-import { type Duration, Effect, RcRef, type Scope, Stream, SubscriptionRef } from "effect"
+import { type Duration, Effect, type Scope, Stream } from "effect"
 import { applyEntitiesEvent, type HassEntities } from "./compressedState.js"
 import type { CommandError } from "./errors.js"
+import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassEntity } from "./messages.js"
 
 /** An event of a subscription, numbered by the session (attachment) it arrived on. */
@@ -47,46 +48,21 @@ const fold = (events: Stream.Stream<SessionEvent, CommandError>): Stream.Stream<
     })
   )
 
-type Shared =
-  | { readonly _tag: "Pending" }
-  | { readonly _tag: "Ready"; readonly entities: HassEntities }
-  | { readonly _tag: "Failed"; readonly error: CommandError }
-
-const PENDING: Shared = { _tag: "Pending" }
-
 /** Builds the store on `subscribe` (a tagged subscription); the shared subscription lives within the scope. */
 export const makeEntityStore = (
   subscribe: (message: CommandMessage) => Stream.Stream<SessionEvent, CommandError>,
   gracePeriod: Duration.DurationInput
 ): Effect.Effect<EntityStore, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    // Acquired by the first consumer, released `gracePeriod` after the last: a fiber folding the one HA
-    // subscription into a SubscriptionRef, whose `changes` replays the current map to each consumer.
-    const shared = yield* RcRef.make({
-      acquire: Effect.gen(function*() {
-        const ref = yield* SubscriptionRef.make<Shared>(PENDING)
-        yield* fold(subscribe(message({}))).pipe(
-          Stream.runForEach((entities) => SubscriptionRef.set(ref, { _tag: "Ready", entities })),
-          Effect.catchAll((error) => SubscriptionRef.set(ref, { _tag: "Failed", error })),
-          Effect.forkScoped
-        )
-        return ref
-      }),
-      idleTimeToLive: gracePeriod
-    })
-    const entities: Stream.Stream<HassEntities, CommandError> = Stream.unwrapScoped(
-      Effect.map(RcRef.get(shared), (ref) =>
-        ref.changes.pipe(
-          Stream.filter((state) => state._tag !== "Pending"),
-          Stream.mapEffect((state) =>
-            state._tag === "Failed" ? Effect.fail(state.error) : Effect.succeed(state._tag === "Ready" ? state.entities : {})
-          )
-        ))
-    )
-    return {
+  Effect.map(
+    sharedLive<HassEntities, CommandError>(
+      ({ fail, publish }) =>
+        fold(subscribe(message({}))).pipe(Stream.runForEach(publish), Effect.catchAll(fail)),
+      gracePeriod
+    ),
+    (entities) => ({
       entities,
       entity: (entityId) =>
         entities.pipe(Stream.map((all) => all[entityId]), Stream.changesWith((a, b) => a === b)),
       entitiesWith: (filter) => fold(subscribe(message(filter)))
-    }
-  })
+    })
+  )

@@ -187,6 +187,24 @@ export class HomeAssistantSimulator {
     this.flushAll()
   }
 
+  /** Changes `get_config`'s answer and fires `core_config_updated`, as HA does when the configuration changes. */
+  updateConfig(changes: Readonly<Record<string, unknown>>): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.home.config = { ...this.home.config, ...changes }
+      broadcast(this.world, "core_config_updated", {})
+      this.flushAll()
+    })
+  }
+
+  /** Adds `domain.service` to `get_services` and fires `service_registered`. */
+  registerService(domain: string, service: string): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.home.services = { ...this.home.services, [domain]: { ...this.home.services[domain], [service]: { fields: {} } } }
+      broadcast(this.world, "service_registered", { domain, service })
+      this.flushAll()
+    })
+  }
+
   /** Fires an event to every subscriber of its type. */
   fireEvent(eventType: string, data: Record<string, unknown>): Effect.Effect<void> {
     return Effect.sync(() => {

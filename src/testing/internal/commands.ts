@@ -6,7 +6,7 @@
 import type { Fiber } from "effect"
 import type { WebSocket } from "ws"
 import { compressState, stateDiff } from "./compress.js"
-import { CONFIG, type Home, makeContext, SERVICES, type StateChange } from "./home.js"
+import { type Home, makeContext, type StateChange } from "./home.js"
 
 /** One simulated client connection. */
 export interface Client {
@@ -66,9 +66,11 @@ export const handleCommand = (
     case "get_states":
       return world.reply(client, [result(id, [...world.home.states.values()])])
     case "get_config":
-      return world.reply(client, [result(id, CONFIG)])
+      return world.reply(client, [result(id, world.home.config)])
     case "get_services":
-      return world.reply(client, [result(id, SERVICES)])
+      return world.reply(client, [result(id, world.home.services)])
+    case "auth/current_user":
+      return world.reply(client, [result(id, world.home.user)])
     case "subscribe_events": {
       const eventType = typeof message.event_type === "string" ? message.event_type : undefined
       client.subscriptions.set(id, eventType)

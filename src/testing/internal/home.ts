@@ -76,6 +76,19 @@ const entityIds = (value: unknown): ReadonlyArray<string> =>
 /** The mutable state of the simulated home. */
 export class Home {
   readonly states = new Map<string, HassEntity>()
+  /** `get_config`, changed by the simulator's `updateConfig`. */
+  config: Readonly<Record<string, unknown>> = CONFIG
+  /** `get_services`, extended by the simulator's `registerService`. */
+  services: Readonly<Record<string, Readonly<Record<string, unknown>>>> = SERVICES
+  /** `auth/current_user`: the token's owner. */
+  readonly user = {
+    id: "simulated-user",
+    name: "Simulated User",
+    is_owner: true,
+    is_admin: true,
+    credentials: [{ auth_provider_type: "homeassistant", auth_provider_id: null }],
+    mfa_modules: [{ id: "totp", name: "Authenticator app", enabled: false }]
+  }
 
   constructor(readonly now: () => string) {
     for (const [entity_id, state, attributes] of SEED) {

@@ -1,0 +1,69 @@
+/**
+ * Live collections (HAWS `getCollection`): a value fetched by one command, fetched again on the events that
+ * change it and after every reconnect, shared by every consumer and released a grace period after the last.
+ * Results are decoded with their Schema; a reply that does not match fails the collection with `InvalidMessage`.
+ */
+import { type Duration, Effect, type Schema, type Scope, Stream } from "effect"
+import type { InvalidMessage } from "../core/errors.js"
+import type { CommandError } from "./errors.js"
+import { sharedLive } from "./internal/live.js"
+import type { CommandMessage, HassEvent } from "./messages.js"
+import { decodeResult, HassConfig, HassServices, HassUser } from "./schemas.js"
+
+
+/** What a collection needs of the client. */
+export interface CollectionClient {
+  readonly sendMessage: (message: CommandMessage) => Effect.Effect<unknown, CommandError | InvalidMessage>
+  readonly subscribeEvents: (eventType: string) => Stream.Stream<HassEvent, CommandError>
+  /** Emits once each time the client is connected again after a loss. */
+  readonly reconnected: Stream.Stream<void>
+}
+
+/** The collections of one client. */
+export interface Collections {
+  /** `get_config`, refreshed on `core_config_updated`. */
+  readonly config: Stream.Stream<HassConfig, CommandError | InvalidMessage>
+  /** `get_services`, refreshed on `service_registered` and `service_removed`. */
+  readonly services: Stream.Stream<HassServices, CommandError | InvalidMessage>
+  /** `auth/current_user`. */
+  readonly currentUser: Stream.Stream<HassUser, CommandError | InvalidMessage>
+}
+
+const collection = <A, I>(
+  client: CollectionClient,
+  command: string,
+  schema: Schema.Schema<A, I>,
+  refreshOn: ReadonlyArray<string>,
+  gracePeriod: Duration.DurationInput
+) => {
+  const fetch = Effect.flatMap(client.sendMessage({ type: command }), decodeResult(schema, command))
+  return sharedLive<A, CommandError | InvalidMessage>(
+    ({ fail, hasValue, publish }) =>
+      Effect.gen(function*() {
+        // A failed first fetch fails the consumers; a failed refresh keeps the last good value (and says so).
+        const refresh = Effect.matchEffect(fetch, {
+          onSuccess: publish,
+          onFailure: (error) =>
+            Effect.flatMap(hasValue, (has) =>
+              has ? Effect.logWarning(`${command}: refreshing failed, keeping the last value`, error._tag) : fail(error))
+        })
+        // Subscribed first, so a change between the fetch and the subscription is not missed.
+        yield* Stream.mergeAll([...refreshOn.map((type) => client.subscribeEvents(type)), client.reconnected], {
+          concurrency: "unbounded"
+        }).pipe(Stream.runForEach(() => refresh), Effect.catchAll(fail), Effect.forkScoped)
+        yield* refresh
+      }),
+    gracePeriod
+  )
+}
+
+/** Builds the collections; each starts with its first consumer. */
+export const makeCollections = (
+  client: CollectionClient,
+  gracePeriod: Duration.DurationInput
+): Effect.Effect<Collections, never, Scope.Scope> =>
+  Effect.all({
+    config: collection(client, "get_config", HassConfig, ["core_config_updated"], gracePeriod),
+    services: collection(client, "get_services", HassServices, ["service_registered", "service_removed"], gracePeriod),
+    currentUser: collection(client, "auth/current_user", HassUser, [], gracePeriod)
+  })

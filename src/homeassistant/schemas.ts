@@ -1,0 +1,63 @@
+/**
+ * Schemas of the results the collections hold, decoded at the edge: a reply that does not match is a typed
+ * `InvalidMessage` naming the command, never an `unknown` in user code. Unknown extra fields are kept, since HA adds
+ * fields every release.
+ */
+import { Effect, ParseResult, Schema } from "effect"
+import { InvalidMessage } from "../core/errors.js"
+
+const extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+/** `get_config`: the instance's location, units, version and components (and whatever HA adds). */
+export const HassConfig = Schema.Struct(
+  {
+    latitude: Schema.Number,
+    longitude: Schema.Number,
+    elevation: Schema.Number,
+    unit_system: Schema.Struct({ length: Schema.String, mass: Schema.String, temperature: Schema.String, volume: Schema.String }, extra),
+    location_name: Schema.String,
+    time_zone: Schema.String,
+    components: Schema.Array(Schema.String),
+    version: Schema.String,
+    state: Schema.Literal("NOT_RUNNING", "STARTING", "RUNNING", "STOPPING", "FINAL_WRITE")
+  },
+  extra
+)
+/** The decoded `get_config` result. */
+export type HassConfig = typeof HassConfig.Type
+
+/** `get_services`: every service by domain, with its fields and target. */
+export const HassServices = Schema.Record({
+  key: Schema.String,
+  value: Schema.Record({
+    key: Schema.String,
+    value: Schema.Struct({ fields: Schema.Record({ key: Schema.String, value: Schema.Unknown }) }, extra)
+  })
+})
+/** The decoded `get_services` result. */
+export type HassServices = typeof HassServices.Type
+
+/** `auth/current_user`: who the access token belongs to. */
+export const HassUser = Schema.Struct(
+  {
+    id: Schema.String,
+    name: Schema.NullOr(Schema.String),
+    is_owner: Schema.Boolean,
+    is_admin: Schema.Boolean,
+    credentials: Schema.Array(Schema.Struct({ auth_provider_type: Schema.String, auth_provider_id: Schema.NullOr(Schema.String) }, extra)),
+    mfa_modules: Schema.Array(Schema.Struct({ id: Schema.String, name: Schema.String, enabled: Schema.Boolean }, extra))
+  },
+  extra
+)
+/** The decoded `auth/current_user` result. */
+export type HassUser = typeof HassUser.Type
+
+/** Decodes `command`'s result with `schema`; a mismatch is an `InvalidMessage` naming the command and the path. */
+export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, command: string) => {
+  const decode = Schema.decodeUnknown(schema)
+  return (result: unknown): Effect.Effect<A, InvalidMessage> =>
+    Effect.mapError(decode(result), (error) =>
+      new InvalidMessage({
+        reason: `the result of ${command} does not match its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+      }))
+}

@@ -1,0 +1,57 @@
+// The live collections against the simulator: decoded, refreshed on their events and after a reconnect, and a
+// reply that does not match its schema is a typed InvalidMessage naming the command.
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Queue, Stream } from "effect"
+import { InvalidMessage } from "../../src/index.js"
+import { connect, eventually, reconnected } from "./kit.js"
+
+const collect = <A, E>(stream: Stream.Stream<A, E>) =>
+  Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<A>()
+    yield* Effect.forkScoped(Stream.runForEach(stream, (a) => Queue.offer(queue, a)))
+    return queue
+  })
+
+describe("Home Assistant collections", () => {
+  it.scoped("config: decoded, refreshed on core_config_updated, unknown extra fields kept", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const configs = yield* collect(ha.config)
+      const first = yield* Queue.take(configs)
+      expect(first).toMatchObject({ location_name: "Simulated Home", version: "2026.1.2", state: "RUNNING" })
+      yield* eventually(() => sim.count("subscribe_events") === 1, "the core_config_updated subscription")
+      yield* sim.updateConfig({ location_name: "Cabin", radius: 100 })
+      expect(yield* Queue.take(configs)).toMatchObject({ location_name: "Cabin", radius: 100 })
+    }))
+
+  it.scoped("services: refreshed on service_registered", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const services = yield* collect(ha.services)
+      expect(Object.keys(yield* Queue.take(services))).toContain("light")
+      yield* eventually(() => sim.count("subscribe_events") === 2, "the two service subscriptions")
+      yield* sim.registerService("script", "good_night")
+      expect((yield* Queue.take(services)).script).toStrictEqual({ good_night: { fields: {} } })
+    }))
+
+  it.scoped("currentUser: decoded, and fetched again after a reconnect", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const users = yield* collect(ha.currentUser)
+      expect(yield* Queue.take(users)).toMatchObject({ id: "simulated-user", is_admin: true })
+      yield* sim.dropAll
+      yield* reconnected(ha, sim, 2)
+      expect((yield* Queue.take(users)).name).toBe("Simulated User")
+      expect(sim.count("auth/current_user")).toBe(2)
+    }))
+
+  it.scoped("a reply that does not match the schema is an InvalidMessage naming the command", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      yield* sim.updateConfig({ latitude: "north" })
+      const error = yield* Effect.flip(ha.config.pipe(Stream.runHead))
+      expect(error).toBeInstanceOf(InvalidMessage)
+      expect(error.message).toContain("the result of get_config does not match its schema")
+      expect(error.message).toContain("latitude")
+    }))
+})
