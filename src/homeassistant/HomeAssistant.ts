@@ -92,6 +92,11 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
 const duration = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
   Duration.decode(input ?? fallback)
 
+const asRedacted = (token: Redacted.Redacted<string> | string) => typeof token === "string" ? Redacted.make(token) : token
+
+const tokenSource = (token: HomeAssistantOptions["accessToken"]) =>
+  Effect.isEffect(token) ? Effect.map(token, asRedacted) : Effect.succeed(asRedacted(token))
+
 /** Builds the client: the first connection authenticates before this succeeds; later losses reconnect. */
 export const make = (options: HomeAssistantOptions) =>
   Effect.gen(function*() {
@@ -103,7 +108,7 @@ export const make = (options: HomeAssistantOptions) =>
     }
     const settings = {
       url: url.href,
-      accessToken: typeof options.accessToken === "string" ? Redacted.make(options.accessToken) : options.accessToken,
+      accessToken: tokenSource(options.accessToken),
       authTimeout: duration(options.authTimeout, "10 seconds"),
       connectTimeout: duration(options.connectTimeout, "10 seconds"),
       commandTimeout: duration(options.commandTimeout, "30 seconds")

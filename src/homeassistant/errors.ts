@@ -59,6 +59,18 @@ export class HandshakeFailed extends Schema.TaggedError<HandshakeFailed>()("Hand
   }
 }
 
+/**
+ * The access token could not be had right now (a token store or refresh that failed transiently): the client
+ * tries again on its reconnect schedule. `reason` never holds the token.
+ */
+export class TokenUnavailable extends Schema.TaggedError<TokenUnavailable>()("TokenUnavailable", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `no Home Assistant access token right now: ${this.reason}`
+  }
+}
+
 /** The token would travel over plain `ws://` to a host that is not this machine, and no opt-in was given. */
 export class InsecureConnection extends Schema.TaggedError<InsecureConnection>()("InsecureConnection", {
   host: Schema.String
@@ -77,6 +89,7 @@ export type OpenError =
   | ReceiveError
   | SendError
   | AuthInvalid
+  | TokenUnavailable
   | HandshakeFailed
   | CommandTimeout
   | HomeAssistantError

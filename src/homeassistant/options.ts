@@ -1,14 +1,21 @@
 /**
  * Options of the Home Assistant client and of its commands.
  */
-import type { Duration, Redacted, Schedule } from "effect"
+import type { Duration, Effect, Redacted, Schedule } from "effect"
+import type { AuthInvalid, TokenUnavailable } from "./errors.js"
+
+/**
+ * An access token that is fetched, not fixed: run before every connect and reconnect (a token store, an OAuth
+ * refresh). `AuthInvalid` stops the client; `TokenUnavailable` is retried on the reconnect schedule.
+ */
+export type AccessTokenSource = Effect.Effect<Redacted.Redacted<string> | string, AuthInvalid | TokenUnavailable>
 
 /** Options of the Home Assistant client. Only `url` and `accessToken` are required. */
 export interface HomeAssistantOptions {
   /** `http(s)://host:8123` or `ws(s)://host:8123/api/websocket`. */
   readonly url: string
-  /** A long-lived access token. Held as `Redacted`: never logged, never in an error. */
-  readonly accessToken: Redacted.Redacted<string> | string
+  /** A long-lived access token, or an Effect that yields one before every (re)connect. Never logged, never in an error. */
+  readonly accessToken: Redacted.Redacted<string> | string | AccessTokenSource
   /** Allow sending the token over plain `ws://` to a host that is not this machine. Default `false`. */
   readonly allowInsecure?: boolean
   /** Default bound of every command. Default 30 seconds. */

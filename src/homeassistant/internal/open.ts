@@ -4,14 +4,15 @@
 import { type Duration, Effect, Redacted, type Scope } from "effect"
 import type { Deadlines } from "../../core/internal/deadlines.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
-import { AuthInvalid, CommandTimeout, HandshakeFailed, type OpenError } from "../errors.js"
+import { AuthInvalid, CommandTimeout, HandshakeFailed, type OpenError, type TokenUnavailable } from "../errors.js"
 import { authMessage, supportedFeaturesMessage } from "../messages.js"
 import { Session } from "./session.js"
 
 /** What opening a session needs. */
 export interface SessionSettings {
   readonly url: string
-  readonly accessToken: Redacted.Redacted<string>
+  /** Run before every connect, so each session authenticates with the token current then. */
+  readonly accessToken: Effect.Effect<Redacted.Redacted<string>, AuthInvalid | TokenUnavailable>
   readonly authTimeout: Duration.Duration
   readonly connectTimeout: Duration.Duration
   readonly commandTimeout: Duration.Duration
@@ -29,6 +30,7 @@ export const openSession = (
   deadlines: Deadlines
 ): Effect.Effect<Session, OpenError, Scope.Scope> =>
   Effect.gen(function*() {
+    const accessToken = yield* settings.accessToken
     const connection = yield* client.connect({
       url: settings.url,
       timeout: settings.connectTimeout,
@@ -40,7 +42,7 @@ export const openSession = (
       if (typeOf(required) !== "auth_required") {
         return yield* new HandshakeFailed({ reason: "the server did not start with auth_required" })
       }
-      yield* client.send(connection, authMessage(Redacted.value(settings.accessToken)))
+      yield* client.send(connection, authMessage(Redacted.value(accessToken)))
       const answer = yield* client.receive(connection)
       const type = typeOf(answer)
       if (type === "auth_invalid") {
