@@ -11,6 +11,7 @@ import { type ConnectionState, Link } from "./internal/link.js"
 import { openSession } from "./internal/open.js"
 import { type Session, SessionEnded } from "./internal/session.js"
 import { LiveSubscription } from "./internal/subscription.js"
+import { Suspension } from "./internal/suspension.js"
 import {
   callServiceMessage,
   type CallServiceResult,
@@ -86,6 +87,10 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly services: Collections["services"]
     /** `auth/current_user`, live: refreshed after every reconnect. */
     readonly currentUser: Collections["currentUser"]
+    /** Closes the socket cleanly and holds reconnecting until `resume` (a backgrounded tab, a sleeping device). */
+    readonly suspend: Effect.Effect<void>
+    /** Reconnects after `suspend`, restoring every subscription as after any reconnect. */
+    readonly resume: Effect.Effect<void>
   }
 >() {}
 
@@ -195,12 +200,14 @@ export const make = (options: HomeAssistantOptions) =>
 
     const reconnect = options.reconnect === false ? undefined : options.reconnect ?? defaultReconnectSchedule
 
+    const suspension = new Suspension()
     const supervise = (first: { session: Session; scope: Scope.CloseableScope }) =>
       Effect.gen(function*() {
         let current = first
         while (true) {
           yield* current.session.ended.await
           yield* Scope.close(current.scope, Exit.void)
+          yield* suspension.hold
           if (reconnect === undefined) {
             return yield* link.closed(new Disconnected({ reason: "the connection was lost and reconnect is off" }))
           }
@@ -216,6 +223,10 @@ export const make = (options: HomeAssistantOptions) =>
             return yield* link.closed(new Disconnected({ reason }))
           }
           current = next.right
+          if (suspension.isSuspended) { // suspended while it reconnected: close this one too, then wait
+            current.session.end()
+            continue
+          }
           yield* reattach(current.session)
           yield* link.connected(current.session)
         }
@@ -283,7 +294,9 @@ export const make = (options: HomeAssistantOptions) =>
       entities: entityStore.entities,
       entity: entityStore.entity,
       entitiesWith: entityStore.entitiesWith,
-      ...collections
+      ...collections,
+      suspend: suspension.suspend(link),
+      resume: suspension.resume
     })
   })
 

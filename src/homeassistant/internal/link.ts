@@ -7,11 +7,11 @@ import type { Session } from "./session.js"
 import { Signal } from "../../core/internal/Signal.js"
 
 /** What the client's connection is doing, as users see it. */
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed"
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "suspended" | "closed"
 
 type Status =
   | { readonly _tag: "Connected"; readonly session: Session }
-  | { readonly _tag: "Waiting"; readonly state: "connecting" | "reconnecting" }
+  | { readonly _tag: "Waiting"; readonly state: "connecting" | "reconnecting" | "suspended" }
   | { readonly _tag: "Closed"; readonly reason: Disconnected }
 
 export class Link {
@@ -35,7 +35,7 @@ export class Link {
     return this.set({ _tag: "Connected", session }, "connected")
   }
 
-  waiting(state: "connecting" | "reconnecting"): Effect.Effect<void> {
+  waiting(state: "connecting" | "reconnecting" | "suspended"): Effect.Effect<void> {
     return this.set({ _tag: "Waiting", state }, state)
   }
 
