@@ -55,6 +55,21 @@ const printStats = Effect.gen(function*() {
   )
 })
 
+/** The live entity store: the kitchen light as the store sees it while a service call turns it off. */
+const liveStore = Effect.gen(function*() {
+  const ha = yield* HomeAssistant
+  const kitchen = yield* Effect.fork(ha.entity("light.kitchen").pipe(
+    Stream.takeUntil((light) => light?.state === "off"),
+    Stream.runCollect,
+    Effect.timeout("5 seconds"),
+    Effect.option
+  ))
+  const all = yield* ha.entities.pipe(Stream.runHead, Effect.map(Option.getOrElse(() => ({}))))
+  yield* ha.callService("light", "turn_off", undefined, { entity_id: "light.kitchen" })
+  const seen = Option.match(yield* Fiber.join(kitchen), { onNone: () => "no change in time", onSome: (lights) => Chunk.toReadonlyArray(lights).map((light) => light?.state ?? "—").join(" → ") })
+  yield* row("entities", `${Object.keys(all).length} live; light.kitchen ${seen}`)
+})
+
 /** Against the simulator: everything, including turning a light on and a gateway call. */
 const simulatorDemo = Effect.gen(function*() {
   const sim = yield* HomeAssistantSimulator.make({ accessToken: "demo-token" })
@@ -71,6 +86,7 @@ const simulatorDemo = Effect.gen(function*() {
       yield* row("call_service", `light.turn_on → ${target.entity_id}`)
     }
     yield* printEvent(yield* Fiber.join(firstEvent))
+    yield* liveStore
     yield* printStats
   }).pipe(Effect.provide(layer))
   // The same server through the dispatch interface: a raw request's reply is HA's first frame.

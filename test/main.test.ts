@@ -24,6 +24,7 @@ describe("npm start", () => {
     expect(stdout).toContain("  lights         light.living_room    off")
     expect(stdout).toContain("  call_service   light.turn_on → light.living_room")
     expect(stdout).toContain("  event          light.living_room  off → on")
+    expect(stdout).toContain("  entities       6 live; light.kitchen on → off")
     expect(stdout).toMatch(/ {2}stats {10}\d+ opened, \d+ closed, \d+ sent, \d+ received, 0 errors/)
     expect(stdout).toContain("  gateway        websocket.request → {\"type\":\"auth_required\",\"ha_version\":\"2026.1.2\"}")
     expect(stdout).not.toContain("demo-token")
