@@ -94,7 +94,14 @@ export { isLoopbackHost, websocketApiUrl } from "./homeassistant/url.js"
 export { applyEntitiesEvent, type EntitiesUpdate, type HassEntities } from "./homeassistant/compressedState.js"
 export type { EntityFilter } from "./homeassistant/entities.js"
 export type { AccessTokenSource } from "./homeassistant/options.js"
-export { HassConfig, HassServices, HassUser } from "./homeassistant/schemas.js"
+export {
+  AreaRegistryEntry,
+  DeviceRegistryEntry,
+  EntityRegistryDisplay,
+  HassConfig,
+  HassServices,
+  HassUser
+} from "./homeassistant/schemas.js"
 export { compileHostPolicy, type HostGuard, type HostPolicy } from "./core/HostPolicy.js"
 export { layerWith as WebSocketClientLayerWith, type WebSocketClientOptions } from "./core/WebSocketClient.js"
 

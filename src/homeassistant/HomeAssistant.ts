@@ -87,6 +87,12 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly services: Collections["services"]
     /** `auth/current_user`, live: refreshed after every reconnect. */
     readonly currentUser: Collections["currentUser"]
+    /** The entity, device and area registries, live: each refreshed on its `*_registry_updated` event. */
+    readonly entityRegistry: Collections["entityRegistry"]
+    /** See `entityRegistry`. */
+    readonly deviceRegistry: Collections["deviceRegistry"]
+    /** See `entityRegistry`. */
+    readonly areaRegistry: Collections["areaRegistry"]
     /** Closes the socket cleanly and holds reconnecting until `resume` (a backgrounded tab, a sleeping device). */
     readonly suspend: Effect.Effect<void>
     /** Reconnects after `suspend`, restoring every subscription as after any reconnect. */

@@ -3,12 +3,20 @@
  * change it and after every reconnect, shared by every consumer and released a grace period after the last.
  * Results are decoded with their Schema; a reply that does not match fails the collection with `InvalidMessage`.
  */
-import { type Duration, Effect, type Schema, type Scope, Stream } from "effect"
+import { type Duration, Effect, Schema, type Scope, Stream } from "effect"
 import type { InvalidMessage } from "../core/errors.js"
 import type { CommandError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassEvent } from "./messages.js"
-import { decodeResult, HassConfig, HassServices, HassUser } from "./schemas.js"
+import {
+  AreaRegistryEntry,
+  decodeResult,
+  DeviceRegistryEntry,
+  EntityRegistryDisplay,
+  HassConfig,
+  HassServices,
+  HassUser
+} from "./schemas.js"
 
 
 /** What a collection needs of the client. */
@@ -27,6 +35,12 @@ export interface Collections {
   readonly services: Stream.Stream<HassServices, CommandError | InvalidMessage>
   /** `auth/current_user`. */
   readonly currentUser: Stream.Stream<HassUser, CommandError | InvalidMessage>
+  /** `config/entity_registry/list_for_display`, refreshed on `entity_registry_updated`. */
+  readonly entityRegistry: Stream.Stream<EntityRegistryDisplay, CommandError | InvalidMessage>
+  /** `config/device_registry/list`, refreshed on `device_registry_updated`. */
+  readonly deviceRegistry: Stream.Stream<ReadonlyArray<DeviceRegistryEntry>, CommandError | InvalidMessage>
+  /** `config/area_registry/list`, refreshed on `area_registry_updated`. */
+  readonly areaRegistry: Stream.Stream<ReadonlyArray<AreaRegistryEntry>, CommandError | InvalidMessage>
 }
 
 const collection = <A, I>(
@@ -65,5 +79,14 @@ export const makeCollections = (
   Effect.all({
     config: collection(client, "get_config", HassConfig, ["core_config_updated"], gracePeriod),
     services: collection(client, "get_services", HassServices, ["service_registered", "service_removed"], gracePeriod),
-    currentUser: collection(client, "auth/current_user", HassUser, [], gracePeriod)
+    currentUser: collection(client, "auth/current_user", HassUser, [], gracePeriod),
+    entityRegistry: collection(client, "config/entity_registry/list_for_display", EntityRegistryDisplay, [
+      "entity_registry_updated"
+    ], gracePeriod),
+    deviceRegistry: collection(client, "config/device_registry/list", Schema.Array(DeviceRegistryEntry), [
+      "device_registry_updated"
+    ], gracePeriod),
+    areaRegistry: collection(client, "config/area_registry/list", Schema.Array(AreaRegistryEntry), [
+      "area_registry_updated"
+    ], gracePeriod)
   })

@@ -52,6 +52,30 @@ export const HassUser = Schema.Struct(
 /** The decoded `auth/current_user` result. */
 export type HassUser = typeof HassUser.Type
 
+/** `config/entity_registry/list_for_display`: the registry in HA's compact display form (`ei` entity id, ...). */
+export const EntityRegistryDisplay = Schema.Struct(
+  {
+    entity_categories: Schema.Record({ key: Schema.String, value: Schema.String }),
+    entities: Schema.Array(Schema.Struct({ ei: Schema.String }, extra))
+  },
+  extra
+)
+/** The decoded `config/entity_registry/list_for_display` result. */
+export type EntityRegistryDisplay = typeof EntityRegistryDisplay.Type
+
+/** `config/device_registry/list`: one entry per device. */
+export const DeviceRegistryEntry = Schema.Struct(
+  { id: Schema.String, name: Schema.NullOr(Schema.String), area_id: Schema.NullOr(Schema.String) },
+  extra
+)
+/** One decoded device registry entry. */
+export type DeviceRegistryEntry = typeof DeviceRegistryEntry.Type
+
+/** `config/area_registry/list`: one entry per area. */
+export const AreaRegistryEntry = Schema.Struct({ area_id: Schema.String, name: Schema.String }, extra)
+/** One decoded area registry entry. */
+export type AreaRegistryEntry = typeof AreaRegistryEntry.Type
+
 /** Decodes `command`'s result with `schema`; a mismatch is an `InvalidMessage` naming the command and the path. */
 export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, command: string) => {
   const decode = Schema.decodeUnknown(schema)

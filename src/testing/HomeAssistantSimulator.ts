@@ -196,6 +196,15 @@ export class HomeAssistantSimulator {
     })
   }
 
+  /** Adds an area to the area registry and fires `area_registry_updated`. */
+  addArea(areaId: string, name: string): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.home.areas = [...this.home.areas, { area_id: areaId, name }]
+      broadcast(this.world, "area_registry_updated", { action: "create", area_id: areaId })
+      this.flushAll()
+    })
+  }
+
   /** Adds `domain.service` to `get_services` and fires `service_registered`. */
   registerService(domain: string, service: string): Effect.Effect<void> {
     return Effect.sync(() => {

@@ -1,7 +1,7 @@
 // The live collections against the simulator: decoded, refreshed on their events and after a reconnect, and a
 // reply that does not match its schema is a typed InvalidMessage naming the command.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Queue, Stream } from "effect"
+import { Effect, Option, Queue, Stream } from "effect"
 import { InvalidMessage } from "../../src/index.js"
 import { connect, eventually, reconnected } from "./kit.js"
 
@@ -53,5 +53,26 @@ describe("Home Assistant collections", () => {
       expect(error).toBeInstanceOf(InvalidMessage)
       expect(error.message).toContain("the result of get_config does not match its schema")
       expect(error.message).toContain("latitude")
+    }))
+})
+
+describe("Home Assistant registries", () => {
+  it.scoped("the entity, device and area registries are decoded; the area registry refreshes on area_registry_updated", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const entities = Option.getOrThrow(yield* ha.entityRegistry.pipe(Stream.runHead))
+      expect(entities.entities.map((e) => e.ei)).toContain("light.kitchen")
+      const devices = Option.getOrThrow(yield* ha.deviceRegistry.pipe(Stream.runHead))
+      expect(devices.map((d) => d.name)).toStrictEqual(["Kitchen lamp", "Coffee maker"])
+      const areas = yield* collect(ha.areaRegistry)
+      expect((yield* Queue.take(areas)).map((a) => a.area_id)).toStrictEqual(["kitchen", "living_room"])
+      yield* eventually(
+        () => sim.received.some((r) => r.message.type === "subscribe_events" && r.message.event_type === "area_registry_updated"),
+        "the area_registry_updated subscription"
+      )
+      yield* sim.addArea("garden", "Garden")
+      expect((yield* Queue.take(areas)).map((a) => a.name)).toStrictEqual(["Kitchen", "Living Room", "Garden"])
+      // unknown extra fields survive decoding
+      expect(devices[0]).toMatchObject({ manufacturer: "Simulated" })
     }))
 })

@@ -71,6 +71,15 @@ export const handleCommand = (
       return world.reply(client, [result(id, world.home.services)])
     case "auth/current_user":
       return world.reply(client, [result(id, world.home.user)])
+    case "config/entity_registry/list_for_display":
+      return world.reply(client, [result(id, {
+        entity_categories: { "0": "config", "1": "diagnostic" },
+        entities: [...world.home.states.keys()].map((ei) => ({ ei, pl: "simulated" }))
+      })])
+    case "config/device_registry/list":
+      return world.reply(client, [result(id, world.home.devices)])
+    case "config/area_registry/list":
+      return world.reply(client, [result(id, world.home.areas)])
     case "subscribe_events": {
       const eventType = typeof message.event_type === "string" ? message.event_type : undefined
       client.subscriptions.set(id, eventType)

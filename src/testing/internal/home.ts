@@ -80,6 +80,16 @@ export class Home {
   config: Readonly<Record<string, unknown>> = CONFIG
   /** `get_services`, extended by the simulator's `registerService`. */
   services: Readonly<Record<string, Readonly<Record<string, unknown>>>> = SERVICES
+  /** The area registry, extended by the simulator's `addArea`. */
+  areas: ReadonlyArray<{ readonly area_id: string; readonly name: string }> = [
+    { area_id: "kitchen", name: "Kitchen" },
+    { area_id: "living_room", name: "Living Room" }
+  ]
+  /** The device registry. */
+  readonly devices = [
+    { id: "device-kitchen-lamp", name: "Kitchen lamp", area_id: "kitchen", manufacturer: "Simulated", model: "Lamp" },
+    { id: "device-coffee", name: "Coffee maker", area_id: "kitchen", manufacturer: "Simulated", model: "Plug" }
+  ]
   /** `auth/current_user`: the token's owner. */
   readonly user = {
     id: "simulated-user",
