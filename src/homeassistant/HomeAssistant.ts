@@ -25,6 +25,7 @@ import { isLoopbackHost, websocketApiUrl } from "./url.js"
 import type { HassEntities } from "./compressedState.js"
 import { type Collections, makeCollections } from "./collections.js"
 import { type EntityFilter, makeEntityStore, type SessionEvent } from "./entities.js"
+import { renderTemplate, subscribeTrigger } from "./subscriptions.js"
 import type { CommandOptions, HomeAssistantOptions } from "./options.js"
 
 export type { ConnectionState } from "./internal/link.js"
@@ -93,6 +94,10 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly deviceRegistry: Collections["deviceRegistry"]
     /** See `entityRegistry`. */
     readonly areaRegistry: Collections["areaRegistry"]
+    /** `render_template`, live: every rendering, again whenever what it reads changes; errors are `TemplateError`. */
+    readonly renderTemplate: ReturnType<typeof renderTemplate>
+    /** `subscribe_trigger`, live: every firing of an automation trigger, re-subscribed after every reconnect. */
+    readonly subscribeTrigger: ReturnType<typeof subscribeTrigger>
     /** Closes the socket cleanly and holds reconnecting until `resume` (a backgrounded tab, a sleeping device). */
     readonly suspend: Effect.Effect<void>
     /** Reconnects after `suspend`, restoring every subscription as after any reconnect. */
@@ -301,6 +306,8 @@ export const make = (options: HomeAssistantOptions) =>
       entity: entityStore.entity,
       entitiesWith: entityStore.entitiesWith,
       ...collections,
+      renderTemplate: renderTemplate(subscribeMessage),
+      subscribeTrigger: subscribeTrigger(subscribeMessage),
       suspend: suspension.suspend(link),
       resume: suspension.resume
     })

@@ -71,6 +71,15 @@ export class TokenUnavailable extends Schema.TaggedError<TokenUnavailable>()("To
   }
 }
 
+/** Home Assistant could not render a template (`render_template`); `reason` is HA's message. */
+export class TemplateError extends Schema.TaggedError<TemplateError>()("TemplateError", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Home Assistant could not render the template: ${this.reason}`
+  }
+}
+
 /** The token would travel over plain `ws://` to a host that is not this machine, and no opt-in was given. */
 export class InsecureConnection extends Schema.TaggedError<InsecureConnection>()("InsecureConnection", {
   host: Schema.String

@@ -102,7 +102,9 @@ export class HomeAssistantSimulator {
   /** Live subscriptions across every connection. */
   get subscriptionCount(): number {
     let count = 0
-    for (const client of this.clients) count += client.subscriptions.size + client.entitySubscriptions.size
+    for (const client of this.clients) {
+      count += client.subscriptions.size + client.entitySubscriptions.size + client.templates.size + client.triggers.size
+    }
     return count
   }
 
@@ -240,6 +242,8 @@ export class HomeAssistantSimulator {
         coalesce: false,
         subscriptions: new Map(),
         entitySubscriptions: new Map(),
+        templates: new Map(),
+        triggers: new Map(),
         outbox: [],
         authTimer: undefined
       }

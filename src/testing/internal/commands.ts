@@ -6,6 +6,7 @@
 import type { Fiber } from "effect"
 import type { WebSocket } from "ws"
 import { compressState, stateDiff } from "./compress.js"
+import { fireStateTrigger, renderTemplate } from "./templates.js"
 import { type Home, makeContext, type StateChange } from "./home.js"
 
 /** One simulated client connection. */
@@ -18,6 +19,10 @@ export interface Client {
   readonly subscriptions: Map<number, string | undefined>
   /** `subscribe_entities` subscriptions: id → the entity ids it is limited to, or `undefined` for all. */
   readonly entitySubscriptions: Map<number, ReadonlySet<string> | undefined>
+  /** `render_template` subscriptions: id → template. */
+  readonly templates: Map<number, string>
+  /** `subscribe_trigger` subscriptions: id → its triggers. */
+  readonly triggers: Map<number, ReadonlyArray<Readonly<Record<string, unknown>>>>
   outbox: Array<unknown>
   authTimer: Fiber.RuntimeFiber<void> | undefined
 }
@@ -95,10 +100,22 @@ export const handleCommand = (
       const a = Object.fromEntries(states.map((state) => [state.entity_id, compressState(state)]))
       return world.reply(client, [result(id), { id, type: "event", event: { a } }])
     }
+    case "render_template": {
+      if (typeof message.template !== "string") return world.reply(client, [error(id, "invalid_format", "required key not provided @ data['template']")])
+      client.templates.set(id, message.template)
+      return world.reply(client, [result(id), { id, type: "event", event: renderTemplate(message.template, world.home.states) }])
+    }
+    case "subscribe_trigger": {
+      const triggers = (Array.isArray(message.trigger) ? message.trigger : [message.trigger]).filter(isObject)
+      if (triggers.length === 0) return world.reply(client, [error(id, "invalid_format", "required key not provided @ data['trigger']")])
+      client.triggers.set(id, triggers)
+      return world.reply(client, [result(id)])
+    }
     case "unsubscribe_events": {
       const subscription = message.subscription
       const removed = typeof subscription === "number" &&
-        (client.subscriptions.delete(subscription) || client.entitySubscriptions.delete(subscription))
+        (client.subscriptions.delete(subscription) || client.entitySubscriptions.delete(subscription) ||
+          client.templates.delete(subscription) || client.triggers.delete(subscription))
       if (removed) {
         return world.reply(client, [result(id)])
       }
@@ -170,6 +187,19 @@ export const broadcastEntityChange = (world: SimulatorWorld, change: StateChange
   for (const client of world.clients()) {
     for (const [id, filter] of client.entitySubscriptions) {
       if (filter === undefined || filter.has(entity_id)) world.enqueue(client, { id, type: "event", event })
+    }
+    // Templates that read this entity render again; matching triggers fire.
+    for (const [id, template] of client.templates) {
+      const rendered = renderTemplate(template, world.home.states)
+      if (!("listeners" in rendered) || rendered.listeners.entities.includes(entity_id)) {
+        world.enqueue(client, { id, type: "event", event: rendered })
+      }
+    }
+    for (const [id, triggers] of client.triggers) {
+      for (const trigger of triggers) {
+        const variables = fireStateTrigger(trigger, change)
+        if (variables !== undefined) world.enqueue(client, { id, type: "event", event: { variables, context: makeContext() } })
+      }
     }
   }
 }

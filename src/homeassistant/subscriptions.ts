@@ -1,0 +1,91 @@
+/**
+ * Typed subscriptions over `subscribeMessage`: `render_template` and `subscribe_trigger`, their events decoded at the
+ * edge. A template that HA cannot render is a typed `TemplateError`, never a crash or an `unknown`.
+ */
+import { Effect, Schema, Stream } from "effect"
+import { InvalidMessage } from "../core/errors.js"
+import { type CommandError, TemplateError } from "./errors.js"
+import type { CommandMessage, HassContext } from "./messages.js"
+
+const extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+const RenderEvent = Schema.Union(
+  Schema.Struct({
+    result: Schema.Unknown,
+    listeners: Schema.Struct({
+      all: Schema.Boolean,
+      domains: Schema.Array(Schema.String),
+      entities: Schema.Array(Schema.String),
+      time: Schema.Boolean
+    }, extra)
+  }),
+  Schema.Struct({ error: Schema.String, level: Schema.optional(Schema.String) })
+)
+
+/** One rendering of a template, and what HA listens to for the next. */
+export interface TemplateRendering {
+  readonly result: unknown
+  readonly listeners: {
+    readonly all: boolean
+    readonly domains: ReadonlyArray<string>
+    readonly entities: ReadonlyArray<string>
+    readonly time: boolean
+  }
+}
+
+/** Options of `renderTemplate`. */
+export interface RenderTemplateOptions {
+  readonly variables?: Readonly<Record<string, unknown>>
+  readonly entityIds?: ReadonlyArray<string>
+  /** Seconds HA may spend rendering. */
+  readonly timeout?: number
+}
+
+const TriggerEvent = Schema.Struct({
+  variables: extra,
+  context: Schema.optional(Schema.Struct({ id: Schema.String, parent_id: Schema.NullOr(Schema.String), user_id: Schema.NullOr(Schema.String) }))
+})
+
+/** One firing of a trigger: its variables (`trigger` holds what fired) and the context. */
+export interface TriggerFiring {
+  readonly variables: Readonly<Record<string, unknown>>
+  readonly context?: HassContext | undefined
+}
+
+const decodeEvent = <A, I>(schema: Schema.Schema<A, I>, command: string) => {
+  const decode = Schema.decodeUnknown(schema)
+  return (event: unknown) =>
+    Effect.mapError(decode(event), () => new InvalidMessage({ reason: `an event of ${command} does not match its schema` }))
+}
+
+type Subscribe = (message: CommandMessage) => Stream.Stream<unknown, CommandError>
+
+/** `render_template`: every rendering of `template`, again whenever what it reads changes. */
+export const renderTemplate = (subscribe: Subscribe) =>
+(
+  template: string,
+  options: RenderTemplateOptions = {}
+): Stream.Stream<TemplateRendering, CommandError | TemplateError | InvalidMessage> =>
+  subscribe({
+    type: "render_template",
+    template,
+    report_errors: true,
+    ...(options.variables === undefined ? {} : { variables: options.variables }),
+    ...(options.entityIds === undefined ? {} : { entity_ids: [...options.entityIds] }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout })
+  }).pipe(
+    Stream.mapEffect(decodeEvent(RenderEvent, "render_template")),
+    Stream.mapEffect((event) =>
+      "error" in event ? Effect.fail(new TemplateError({ reason: event.error })) : Effect.succeed(event as TemplateRendering)
+    )
+  )
+
+/** `subscribe_trigger`: every firing of `trigger` (any automation trigger, such as `{ platform: "state", ... }`). */
+export const subscribeTrigger = (subscribe: Subscribe) =>
+(
+  trigger: Readonly<Record<string, unknown>> | ReadonlyArray<Readonly<Record<string, unknown>>>,
+  variables?: Readonly<Record<string, unknown>>
+): Stream.Stream<TriggerFiring, CommandError | InvalidMessage> =>
+  subscribe({ type: "subscribe_trigger", trigger, ...(variables === undefined ? {} : { variables }) }).pipe(
+    Stream.mapEffect(decodeEvent(TriggerEvent, "subscribe_trigger"))
+  )
