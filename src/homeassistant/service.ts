@@ -1,0 +1,76 @@
+/**
+ * The Home Assistant client service: its interface and Tag. `HomeAssistant.ts` builds it.
+ */
+import { Context, type Duration, type Effect, type Stream } from "effect"
+import type { CommandError, Disconnected } from "./errors.js"
+import type { Collections } from "./collections.js"
+import type { HassEntities } from "./compressedState.js"
+import type { EntityFilter } from "./entities.js"
+import type { ConnectionState } from "./internal/link.js"
+import type { CallServiceResult, CommandMessage, HassEntity, HassEvent, ServiceTarget } from "./messages.js"
+import type { CommandOptions } from "./options.js"
+import type { renderTemplate, subscribeTrigger } from "./subscriptions.js"
+
+/** The Home Assistant client service. */
+export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant")<
+  HomeAssistant,
+  {
+    /** The version of the Home Assistant currently connected. */
+    readonly haVersion: Effect.Effect<string, Disconnected>
+    /** The connection state now. */
+    readonly connectionState: Effect.Effect<ConnectionState>
+    /** The connection state, then every change of it. */
+    readonly connectionStates: Stream.Stream<ConnectionState>
+    /** Sends any command (the client adds the id) and resolves with its `result`. */
+    readonly sendMessage: (message: CommandMessage, options?: CommandOptions) => Effect.Effect<unknown, CommandError>
+    /** `call_service`; with `returnResponse` the result carries the service's `response`. Never re-sent. */
+    readonly callService: (
+      domain: string,
+      service: string,
+      serviceData?: Readonly<Record<string, unknown>>,
+      target?: ServiceTarget,
+      options?: CommandOptions & { readonly returnResponse?: boolean }
+    ) => Effect.Effect<CallServiceResult, CommandError>
+    /** Every entity's current state (`get_states`). */
+    readonly getStates: (options?: CommandOptions) => Effect.Effect<ReadonlyArray<HassEntity>, CommandError>
+    /** The instance's configuration (`get_config`): location, units, version, components. */
+    readonly getConfig: (options?: CommandOptions) => Effect.Effect<Readonly<Record<string, unknown>>, CommandError>
+    /** Every registered service, by domain (`get_services`). */
+    readonly getServices: (options?: CommandOptions) => Effect.Effect<Readonly<Record<string, unknown>>, CommandError>
+    /** Round-trip time of a `ping`. */
+    readonly ping: (options?: CommandOptions) => Effect.Effect<Duration.Duration, CommandError>
+    /** Events of one type (or all); re-subscribed after every reconnect; ending the Stream unsubscribes. */
+    readonly subscribeEvents: (eventType?: string) => Stream.Stream<HassEvent, CommandError>
+    /** Any subscription command (`subscribe_trigger`, `render_template`, ...), as a Stream of its events. */
+    readonly subscribeMessage: (message: CommandMessage) => Stream.Stream<unknown, CommandError>
+    /**
+     * Every entity, live (`subscribe_entities`): the current map first, then one per change. One HA subscription
+     * serves every consumer; after a reconnect the map is replaced by HA's fresh snapshot.
+     */
+    readonly entities: Stream.Stream<HassEntities, CommandError>
+    /** One entity, live: emitted only when it changed; `undefined` while it does not exist. */
+    readonly entity: (entityId: string) => Stream.Stream<HassEntity | undefined, CommandError>
+    /** Only the entities `filter` names, live, on a subscription of their own (HA filters them server-side). */
+    readonly entitiesWith: (filter: EntityFilter) => Stream.Stream<HassEntities, CommandError>
+    /** `get_config`, live: refreshed on `core_config_updated` and after every reconnect; shared. */
+    readonly config: Collections["config"]
+    /** `get_services`, live: refreshed on `service_registered` / `service_removed` and after every reconnect. */
+    readonly services: Collections["services"]
+    /** `auth/current_user`, live: refreshed after every reconnect. */
+    readonly currentUser: Collections["currentUser"]
+    /** The entity, device and area registries, live: each refreshed on its `*_registry_updated` event. */
+    readonly entityRegistry: Collections["entityRegistry"]
+    /** See `entityRegistry`. */
+    readonly deviceRegistry: Collections["deviceRegistry"]
+    /** See `entityRegistry`. */
+    readonly areaRegistry: Collections["areaRegistry"]
+    /** `render_template`, live: every rendering, again whenever what it reads changes; errors are `TemplateError`. */
+    readonly renderTemplate: ReturnType<typeof renderTemplate>
+    /** `subscribe_trigger`, live: every firing of an automation trigger, re-subscribed after every reconnect. */
+    readonly subscribeTrigger: ReturnType<typeof subscribeTrigger>
+    /** Closes the socket cleanly and holds reconnecting until `resume` (a backgrounded tab, a sleeping device). */
+    readonly suspend: Effect.Effect<void>
+    /** Reconnects after `suspend`, restoring every subscription as after any reconnect. */
+    readonly resume: Effect.Effect<void>
+  }
+>() {}
