@@ -3,14 +3,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Queue, Stream } from "effect"
 import { InvalidMessage } from "../../src/index.js"
-import { connect, eventually, reconnected } from "./kit.js"
+import { collect, connect, eventually, reconnected } from "./kit.js"
 
-const collect = <A, E>(stream: Stream.Stream<A, E>) =>
-  Effect.gen(function*() {
-    const queue = yield* Queue.unbounded<A>()
-    yield* Effect.forkScoped(Stream.runForEach(stream, (a) => Queue.offer(queue, a)))
-    return queue
-  })
 
 describe("Home Assistant collections", () => {
   it.scoped("config: decoded, refreshed on core_config_updated, unknown extra fields kept", () =>

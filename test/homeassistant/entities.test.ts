@@ -1,19 +1,9 @@
 // The live entity store against the simulator: shared, replayed, deduplicated per entity, replaced on reconnect.
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Queue, Schedule, Stream, TestClock } from "effect"
-import type { HassEntities, HassEntity } from "../../src/index.js"
-import { connect, eventually, reachState } from "./kit.js"
+import { collect, connect, eventually, reachState, truth } from "./kit.js"
 
-const truth = (states: ReadonlyArray<HassEntity>): HassEntities =>
-  Object.fromEntries(states.map(({ last_reported: _, ...state }) => [state.entity_id, state]))
 
-/** Every value `stream` emits, in a queue the test reads. */
-const collect = <A, E>(stream: Stream.Stream<A, E>) =>
-  Effect.gen(function*() {
-    const queue = yield* Queue.unbounded<A>()
-    yield* Effect.forkScoped(Stream.runForEach(stream, (a) => Queue.offer(queue, a)))
-    return queue
-  })
 
 describe("Home Assistant entities", () => {
   it.scoped("entities: the current map first, then a new map per change, equal to the server's states", () =>

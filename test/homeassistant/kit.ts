@@ -1,6 +1,8 @@
 /** Shared fixtures of the Home Assistant tests: a simulator and a client on real loopback sockets. */
-import { Context, Effect, Layer, type Scope, Stream } from "effect"
+import { Context, Effect, Layer, Queue, type Scope, Stream } from "effect"
 import {
+  type HassEntities,
+  type HassEntity,
   HomeAssistant,
   HomeAssistantLayer,
   type HomeAssistantConnectionState,
@@ -44,3 +46,15 @@ export const reconnected = (ha: HomeAssistant["Type"], sim: HomeAssistantSimulat
     eventually(() => sim.acceptedCount === n && sim.connectionCount === 1, `connection ${n}`),
     reachState(ha, "connected")
   )
+
+/** Every value `stream` emits, in a queue the test reads; the stream runs until the scope closes. */
+export const collect = <A, E>(stream: Stream.Stream<A, E>) =>
+  Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<A>()
+    yield* Effect.forkScoped(Stream.runForEach(stream, (a) => Queue.offer(queue, a)))
+    return queue
+  })
+
+/** The simulator's states as the entity store holds them (the compressed format carries no last_reported). */
+export const truth = (states: ReadonlyArray<HassEntity>): HassEntities =>
+  Object.fromEntries(states.map(({ last_reported: _, ...state }) => [state.entity_id, state]))

@@ -2,14 +2,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Queue, Stream } from "effect"
 import { TemplateError } from "../../src/index.js"
-import { connect, eventually, reconnected } from "./kit.js"
+import { collect, connect, eventually, reconnected } from "./kit.js"
 
-const collect = <A, E>(stream: Stream.Stream<A, E>) =>
-  Effect.gen(function*() {
-    const queue = yield* Queue.unbounded<A>()
-    yield* Effect.forkScoped(Stream.runForEach(stream, (a) => Queue.offer(queue, a)))
-    return queue
-  })
 
 describe("Home Assistant typed subscriptions", () => {
   it.scoped("renderTemplate renders, and renders again when an entity it reads changes (only then)", () =>

@@ -3,12 +3,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Queue, Stream, TestClock } from "effect"
 import { applyEntitiesEvent, type HassEntities } from "../../src/homeassistant/compressedState.js"
-import type { HassEntity } from "../../src/index.js"
-import { connect, eventually } from "../homeassistant/kit.js"
+import { connect, eventually, truth } from "../homeassistant/kit.js"
 
-// The compressed format carries no last_reported, like HAWS's entities.
-const truth = (states: ReadonlyArray<HassEntity>): HassEntities =>
-  Object.fromEntries(states.map(({ last_reported: _, ...state }) => [state.entity_id, state]))
 
 describe("HomeAssistantSimulator: subscribe_entities", () => {
   it.scoped("sends HA's compressed snapshot, then a diff, an addition and a removal per change", () =>
