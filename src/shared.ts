@@ -106,7 +106,7 @@ export {
 export { compileHostPolicy, type HostGuard, type HostPolicy } from "./core/HostPolicy.js"
 export { layerWith as WebSocketClientLayerWith, type WebSocketClientOptions } from "./core/WebSocketClient.js"
 
-// The web transport: any WHATWG WebSocket through @effect/platform's Socket.WebSocketConstructor.
+// The web transport: a WHATWG WebSocket of every kind, through @effect/platform's Socket.WebSocketConstructor.
 export {
   GlobalWebSocketTransportLive,
   webCapabilities,
