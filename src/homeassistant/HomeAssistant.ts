@@ -45,6 +45,12 @@ export type HomeAssistantStartError = OpenError | InvalidUrl | InsecureConnectio
 const duration = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
   Duration.decode(input ?? fallback)
 
+/** Whether HA version `version` ("2022.3.8") is older than `year.month`. */
+const versionBefore = (version: string, year: number, month: number) => {
+  const [y = 0, m = 0] = version.split(".").map(Number)
+  return y < year || (y === year && m < month)
+}
+
 const asRedacted = (token: Redacted.Redacted<string> | string) => typeof token === "string" ? Redacted.make(token) : token
 
 const tokenSource = (token: HomeAssistantOptions["accessToken"]) =>
@@ -209,14 +215,25 @@ export const make = (options: HomeAssistantOptions) =>
         return Mailbox.toStream(mailbox)
       })) as Stream.Stream<unknown, CommandError>
     const subscribeMessage = (message: CommandMessage) => subscribeWith(message, false)
+    const reconnected = link.state.changes.pipe(
+      Stream.changes,
+      Stream.filter((state) => state === "connected"),
+      Stream.drop(1),
+      Stream.as(undefined)
+    )
     const entityStore = yield* makeEntityStore(
       (message) => subscribeWith(message, true) as Stream.Stream<SessionEvent, CommandError>,
-      options.entitiesGracePeriod ?? "5 seconds"
+      options.entitiesGracePeriod ?? "5 seconds",
+      {
+        isLegacy: Effect.map(link.session, (session) => versionBefore(session.haVersion, 2022, 4)),
+        getStates: sendMessage({ type: "get_states" }) as Effect.Effect<ReadonlyArray<HassEntity>, CommandError>,
+        reconnected
+      }
     )
     const collections = yield* makeCollections({
       sendMessage: (message) => sendMessage(message),
       subscribeEvents: (eventType) => subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
-      reconnected: link.state.changes.pipe(Stream.changes, Stream.filter((state) => state === "connected"), Stream.drop(1), Stream.as(undefined))
+      reconnected
     }, options.entitiesGracePeriod ?? "5 seconds")
 
     return HomeAssistant.of({

@@ -48,15 +48,55 @@ const fold = (events: Stream.Stream<SessionEvent, CommandError>): Stream.Stream<
     })
   )
 
+/** What the store needs for HA older than 2022.4, which has no `subscribe_entities` (HAWS picks the same way). */
+export interface LegacySource {
+  /** Whether the connected HA predates `subscribe_entities`. */
+  readonly isLegacy: Effect.Effect<boolean, CommandError>
+  readonly getStates: Effect.Effect<ReadonlyArray<HassEntity>, CommandError>
+  /** Emits once each time the client is connected again after a loss. */
+  readonly reconnected: Stream.Stream<void>
+}
+
+// Before 2022.4: `get_states`, then `state_changed` events (`new_state: null` removes), and `get_states` again after
+// every reconnect, so the map is replaced there too.
+const legacyEntities = (
+  subscribe: (message: CommandMessage) => Stream.Stream<SessionEvent, CommandError>,
+  legacy: LegacySource,
+  publish: (entities: HassEntities) => Effect.Effect<void>
+): Effect.Effect<void, CommandError, Scope.Scope> =>
+  Effect.gen(function*() {
+    let current: Record<string, HassEntity> = {}
+    const snapshot = Effect.flatMap(legacy.getStates, (states) => {
+      current = Object.fromEntries(states.map((state) => [state.entity_id, state]))
+      return publish(current)
+    })
+    const changed = ({ event }: SessionEvent) => {
+      const data = (event as { readonly data?: { readonly entity_id?: unknown; readonly new_state?: HassEntity | null } }).data
+      if (typeof data?.entity_id !== "string") return Effect.void
+      const next = { ...current }
+      if (data.new_state === null || data.new_state === undefined) delete next[data.entity_id]
+      else next[data.entity_id] = data.new_state
+      current = next
+      return publish(current)
+    }
+    yield* Effect.forkScoped(Stream.runForEach(subscribe({ type: "subscribe_events", event_type: "state_changed" }), changed))
+    yield* Effect.forkScoped(Stream.runForEach(legacy.reconnected, () => Effect.ignore(snapshot)))
+    yield* snapshot
+  })
+
 /** Builds the store on `subscribe` (a tagged subscription); the shared subscription lives within the scope. */
 export const makeEntityStore = (
   subscribe: (message: CommandMessage) => Stream.Stream<SessionEvent, CommandError>,
-  gracePeriod: Duration.DurationInput
+  gracePeriod: Duration.DurationInput,
+  legacy: LegacySource
 ): Effect.Effect<EntityStore, never, Scope.Scope> =>
   Effect.map(
     sharedLive<HassEntities, CommandError>(
       ({ fail, publish }) =>
-        fold(subscribe(message({}))).pipe(Stream.runForEach(publish), Effect.catchAll(fail)),
+        Effect.flatMap(legacy.isLegacy, (isLegacy) =>
+          isLegacy
+            ? legacyEntities(subscribe, legacy, publish)
+            : fold(subscribe(message({}))).pipe(Stream.runForEach(publish))).pipe(Effect.catchAll(fail)),
       gracePeriod
     ),
     (entities) => ({

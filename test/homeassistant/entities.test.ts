@@ -75,3 +75,29 @@ describe("Home Assistant entities", () => {
       })
     }))
 })
+
+describe("Home Assistant entities on HA older than 2022.4 (no subscribe_entities)", () => {
+  it.scoped("get_states then state_changed; a removal drops the entity; after a reconnect get_states replaces the map", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({ reconnect: Schedule.spaced("5 seconds") }, { haVersion: "2022.3.8" })
+      const maps = yield* collect(ha.entities)
+      expect(yield* Queue.take(maps)).toStrictEqual(Object.fromEntries(sim.states.map((s) => [s.entity_id, s])))
+      expect(sim.count("subscribe_entities")).toBe(0)
+      yield* eventually(() => sim.count("subscribe_events") === 1, "the state_changed subscription")
+      yield* sim.setState("light.kitchen", "off")
+      expect((yield* Queue.take(maps))["light.kitchen"]?.state).toBe("off")
+      yield* sim.removeEntity("switch.coffee_maker")
+      expect((yield* Queue.take(maps))["switch.coffee_maker"]).toBeUndefined()
+
+      yield* sim.goOffline
+      yield* eventually(() => sim.connectionCount === 0, "the drop")
+      yield* reachState(ha, "reconnecting")
+      yield* sim.removeEntity("light.bedroom")
+      yield* sim.goOnline
+      yield* TestClock.adjust("5 seconds")
+      const after = yield* Queue.take(maps)
+      expect(after["light.bedroom"]).toBeUndefined()
+      expect(after).toStrictEqual(Object.fromEntries(sim.states.map((s) => [s.entity_id, s])))
+      expect(sim.count("get_states")).toBe(2)
+    }))
+})
