@@ -3,7 +3,7 @@
  * An interface that fails to build does not stop the gateway: its calls fail with `InterfaceUnavailable`.
  */
 import { Cause, Context, Effect, Either, Layer } from "effect"
-import { traced } from "../core/internal/tracing.js"
+import { traced } from "../core/tracing.js"
 import { InterfaceUnavailable } from "../interface/errors.js"
 import { UnknownInterface } from "./errors.js"
 import type { Dispatcher, InterfaceRegistration } from "./Registration.js"

@@ -6,7 +6,7 @@ import { Clock, Duration, Effect, ExecutionStrategy, Exit, Layer, Mailbox, Redac
 import type { InvalidMessage, InvalidUrl } from "../core/errors.js"
 import { WebSocketClient } from "../core/WebSocketClient.js"
 import { type CommandError, CommandTimeout, Disconnected, InsecureConnection, type OpenError } from "./errors.js"
-import { Deadlines } from "../core/internal/deadlines.js"
+import { Deadlines } from "../core/Deadlines.js"
 import { Link } from "./internal/link.js"
 import { openSession } from "./internal/open.js"
 import { type Session, SessionEnded } from "./internal/session.js"

@@ -2,7 +2,7 @@
  * INT-07 parameter schemas, one per operation. Timeouts are seconds (fractions allowed).
  */
 import { Schema } from "effect"
-import { isSendableCloseCode } from "../core/internal/validate.js"
+import { isSendableCloseCode } from "../core/closeCodes.js"
 import { ConnectionHandle } from "./ConnectionHandle.js"
 
 /** A non-negative, finite number of seconds. */

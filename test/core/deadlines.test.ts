@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Scope, TestClock } from "effect"
-import { Deadlines } from "../../src/core/internal/deadlines.js"
+import { Deadlines } from "../../src/core/Deadlines.js"
 
 describe("the client's timer", () => {
   it.effect("serves from the moment it is made: an entry added before its fiber first runs fires on time", () =>

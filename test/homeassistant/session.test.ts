@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import type { Connection } from "../../src/core/Connection.js"
-import { Deadlines } from "../../src/core/internal/deadlines.js"
+import { Deadlines } from "../../src/core/Deadlines.js"
 import { Session, SessionEnded } from "../../src/homeassistant/internal/session.js"
 import { CommandTimeout, ConnectionLost, WebSocketClient } from "../../src/index.js"
 import { WebSocketTestServer } from "../../src/testing/index.js"

@@ -13,7 +13,7 @@ import type {
   TransportSocket,
   WebSocketTransport
 } from "../Transport.js"
-import type { Deadlines } from "./deadlines.js"
+import type { Deadlines } from "../Deadlines.js"
 import { Fifo } from "./Fifo.js"
 import { type FlowControl, InboundBuffer } from "./InboundBuffer.js"
 import { Signal } from "./Signal.js"

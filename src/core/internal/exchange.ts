@@ -7,7 +7,7 @@ import { Cause, Duration, Effect, Exit } from "effect"
 import { type ConnectError, ConnectionClosed, type ReceiveError, type SendError, type Timeout } from "../errors.js"
 import type { Frame, InboundMessage } from "../message.js"
 import type { ConnectionImpl } from "./connection.js"
-import type { Deadlines } from "./deadlines.js"
+import type { Deadlines } from "../Deadlines.js"
 
 type ExchangeError = ConnectError | SendError | ReceiveError
 

@@ -7,7 +7,7 @@
 import { Duration, Effect, Either, Exit, Scope } from "effect"
 import type { ConnectError, ConnectionRefused } from "../errors.js"
 import type { ConnectionImpl } from "./connection.js"
-import type { Deadlines } from "./deadlines.js"
+import type { Deadlines } from "../Deadlines.js"
 import type { ResolvedConnect } from "./settings.js"
 import type { Signal } from "./Signal.js"
 

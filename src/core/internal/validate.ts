@@ -4,6 +4,7 @@
 import { Duration, Either, Option } from "effect"
 import { InvalidOption } from "../errors.js"
 import { utf8ByteLength } from "../utf8.js"
+import { isSendableCloseCode } from "../closeCodes.js"
 
 /**
  * Decodes a caller's duration. Negative, NaN or undecodable input is refused rather than silently clamped to 0
@@ -32,10 +33,6 @@ export const durationOr = (
   fallback: Duration.Duration
 ): Either.Either<Duration.Duration, InvalidOption> => input === undefined ? Either.right(fallback) : decodeDuration(option, input)
 
-/** Close codes a client may put on the wire (RFC 6455 §7.4; 1004–1006 and 1015 are reserved). */
-export const isSendableCloseCode = (code: unknown): code is number =>
-  typeof code === "number" && Number.isInteger(code) &&
-  ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999))
 
 const MAX_REASON_BYTES = 123
 

@@ -2,7 +2,7 @@
  * Opening a session: connect, `auth_required` → `auth` → `auth_ok`, then `supported_features` with coalescing.
  */
 import { type Duration, Effect, Redacted, type Scope } from "effect"
-import type { Deadlines } from "../../core/internal/deadlines.js"
+import type { Deadlines } from "../../core/Deadlines.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
 import { AuthInvalid, CommandTimeout, HandshakeFailed, type OpenError, type TokenUnavailable } from "../errors.js"
 import { authMessage, supportedFeaturesMessage } from "../messages.js"

@@ -5,7 +5,7 @@
  * earliest deadline, and `TestClock` drives it like any other sleep.
  */
 import { type Clock, Duration, Effect, Exit, Scope } from "effect"
-import { Signal } from "./Signal.js"
+import { Signal } from "./internal/Signal.js"
 
 /** What a deadline does when it passes: synchronous work that ends the wait (completes a signal, starts a close). */
 export type Expiry = () => void
