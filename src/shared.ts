@@ -92,7 +92,7 @@ export type {
 } from "./homeassistant/messages.js"
 export { isLoopbackHost, websocketApiUrl } from "./homeassistant/url.js"
 export { applyEntitiesEvent, type EntitiesUpdate, type HassEntities } from "./homeassistant/compressedState.js"
-export type { EntityFilter } from "./homeassistant/entities.js"
+export type { EntityFilter, EntityFilterLists } from "./homeassistant/entities.js"
 export type { AccessTokenSource } from "./homeassistant/options.js"
 export type { RenderTemplateOptions, TemplateRendering, TriggerFiring } from "./homeassistant/subscriptions.js"
 export {

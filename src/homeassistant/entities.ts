@@ -15,11 +15,35 @@ export interface SessionEvent {
   readonly event: unknown
 }
 
-/** Which entities a filtered store holds (HA's `subscribe_entities` parameters). */
+/** One side of an include/exclude filter, as HA's `entityfilter` reads it. */
+export interface EntityFilterLists {
+  /** Whole domains (`light`, `sensor`). */
+  readonly domains?: ReadonlyArray<string>
+  /** Entity-id globs, `*` and `?` (`sensor.*_temperature`). */
+  readonly entityGlobs?: ReadonlyArray<string>
+  /** Entity ids. */
+  readonly entities?: ReadonlyArray<string>
+}
+
+/**
+ * Which entities a filtered store holds: HA's `subscribe_entities` parameters, applied by HA, so nothing else crosses
+ * the wire. `include` / `exclude` follow HA's entity-filter rules (an explicit entity beats a glob beats a domain)
+ * and need an HA recent enough to accept them; an older one answers with a typed `CommandFailed`.
+ */
 export interface EntityFilter {
   /** Only these entity ids. */
   readonly entityIds?: ReadonlyArray<string>
+  /** Entities to keep. */
+  readonly include?: EntityFilterLists
+  /** Entities to leave out. */
+  readonly exclude?: EntityFilterLists
 }
+
+const lists = (filter: EntityFilterLists) => ({
+  ...(filter.domains === undefined ? {} : { domains: [...filter.domains] }),
+  ...(filter.entityGlobs === undefined ? {} : { entity_globs: [...filter.entityGlobs] }),
+  ...(filter.entities === undefined ? {} : { entities: [...filter.entities] })
+})
 
 /** The store's views. */
 export interface EntityStore {
@@ -31,8 +55,12 @@ export interface EntityStore {
   readonly entitiesWith: (filter: EntityFilter) => Stream.Stream<HassEntities, CommandError>
 }
 
-const message = (filter: EntityFilter): CommandMessage =>
-  filter.entityIds === undefined ? { type: "subscribe_entities" } : { type: "subscribe_entities", entity_ids: [...filter.entityIds] }
+const message = (filter: EntityFilter): CommandMessage => ({
+  type: "subscribe_entities",
+  ...(filter.entityIds === undefined ? {} : { entity_ids: [...filter.entityIds] }),
+  ...(filter.include === undefined ? {} : { include: lists(filter.include) }),
+  ...(filter.exclude === undefined ? {} : { exclude: lists(filter.exclude) })
+})
 
 /** Folds a subscription's events into whole maps; a new attachment starts again from its snapshot. */
 const fold = (events: Stream.Stream<SessionEvent, CommandError>): Stream.Stream<HassEntities, CommandError> =>

@@ -74,6 +74,27 @@ describe("Home Assistant entities", () => {
         entity_ids: ["switch.coffee_maker"]
       })
     }))
+
+  it.scoped("entitiesWith({ include, exclude }): HA applies its entity filter; changes to filtered-out entities never arrive", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const maps = yield* collect(ha.entitiesWith({
+        include: { domains: ["light"], entityGlobs: ["sensor.*_temperature"] },
+        exclude: { entities: ["light.bedroom"] }
+      }))
+      expect(Object.keys(yield* Queue.take(maps)).sort()).toStrictEqual(["light.kitchen", "light.living_room", "sensor.outdoor_temperature"])
+      expect(sim.received.find((r) => r.message.type === "subscribe_entities")?.message).toMatchObject({
+        include: { domains: ["light"], entity_globs: ["sensor.*_temperature"] },
+        exclude: { entities: ["light.bedroom"] }
+      })
+      yield* sim.setState("light.bedroom", "on")
+      yield* sim.setState("switch.coffee_maker", "on")
+      yield* sim.setState("light.kitchen", "off")
+      const next = yield* Queue.take(maps)
+      expect(next["light.kitchen"]?.state).toBe("off")
+      expect(next["light.bedroom"]).toBeUndefined()
+      expect(yield* Queue.size(maps)).toBe(0) // the two filtered-out changes sent nothing
+    }))
 })
 
 describe("Home Assistant entities on HA older than 2022.4 (no subscribe_entities)", () => {

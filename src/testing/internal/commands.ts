@@ -6,6 +6,7 @@
 import type { Fiber } from "effect"
 import type { WebSocket } from "ws"
 import { compressState, stateDiff } from "./compress.js"
+import { entityFilter } from "./entityFilter.js"
 import { fireStateTrigger, renderTemplate } from "./templates.js"
 import { type Home, makeContext, type StateChange } from "./home.js"
 
@@ -17,8 +18,8 @@ export interface Client {
   lastId: number
   coalesce: boolean
   readonly subscriptions: Map<number, string | undefined>
-  /** `subscribe_entities` subscriptions: id → the entity ids it is limited to, or `undefined` for all. */
-  readonly entitySubscriptions: Map<number, ReadonlySet<string> | undefined>
+  /** `subscribe_entities` subscriptions: id → which entities it carries (its `entity_ids`, `include`, `exclude`). */
+  readonly entitySubscriptions: Map<number, (entityId: string) => boolean>
   /** `render_template` subscriptions: id → template. */
   readonly templates: Map<number, string>
   /** `subscribe_trigger` subscriptions: id → its triggers. */
@@ -94,9 +95,9 @@ export const handleCommand = (
       return world.reply(client, batch)
     }
     case "subscribe_entities": {
-      const filter = Array.isArray(message.entity_ids) ? new Set(message.entity_ids.map(String)) : undefined
+      const filter = entityFilter(message)
       client.entitySubscriptions.set(id, filter)
-      const states = [...world.home.states.values()].filter((state) => filter === undefined || filter.has(state.entity_id))
+      const states = [...world.home.states.values()].filter((state) => filter(state.entity_id))
       const a = Object.fromEntries(states.map((state) => [state.entity_id, compressState(state)]))
       return world.reply(client, [result(id), { id, type: "event", event: { a } }])
     }
@@ -186,7 +187,7 @@ export const broadcastEntityChange = (world: SimulatorWorld, change: StateChange
     : { c: { [entity_id]: stateDiff(old_state, new_state) } }
   for (const client of world.clients()) {
     for (const [id, filter] of client.entitySubscriptions) {
-      if (filter === undefined || filter.has(entity_id)) world.enqueue(client, { id, type: "event", event })
+      if (filter(entity_id)) world.enqueue(client, { id, type: "event", event })
     }
     // Templates that read this entity render again; matching triggers fire.
     for (const [id, template] of client.templates) {
