@@ -94,6 +94,7 @@ export { isLoopbackHost, websocketApiUrl } from "./homeassistant/url.js"
 export { applyEntitiesEvent, type EntitiesUpdate, type HassEntities } from "./homeassistant/compressedState.js"
 export type { EntityFilter, EntityFilterLists } from "./homeassistant/entities.js"
 export type { AccessTokenSource } from "./homeassistant/options.js"
+export { oauthRefresh, type OAuthRefreshOptions, type OAuthTokens } from "./homeassistant/oauth.js"
 export type { RenderTemplateOptions, TemplateRendering, TriggerFiring } from "./homeassistant/subscriptions.js"
 export {
   AreaRegistryEntry,

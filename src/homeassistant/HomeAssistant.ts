@@ -167,6 +167,7 @@ export const make = (options: HomeAssistantOptions) =>
           }
           yield* link.waiting("reconnecting")
           const next = yield* startSession.pipe(
+            Effect.tapError((error) => Effect.logDebug("Home Assistant: a reconnect attempt failed", error.message)),
             Effect.retry({ schedule: reconnect, while: (error) => error._tag !== "AuthInvalid" }),
             Effect.either
           )
@@ -174,6 +175,7 @@ export const make = (options: HomeAssistantOptions) =>
             const reason = next.left._tag === "AuthInvalid"
               ? "Home Assistant rejected the access token"
               : "reconnecting gave up"
+            yield* Effect.logWarning(`Home Assistant: ${reason}; the client is closed`)
             return yield* link.closed(new Disconnected({ reason }))
           }
           current = next.right

@@ -80,12 +80,12 @@ export class TemplateError extends Schema.TaggedError<TemplateError>()("Template
   }
 }
 
-/** The token would travel over plain `ws://` to a host that is not this machine, and no opt-in was given. */
+/** A token would travel unencrypted (`ws://`, `http://`) to a host that is not this machine, and no opt-in was given. */
 export class InsecureConnection extends Schema.TaggedError<InsecureConnection>()("InsecureConnection", {
   host: Schema.String
 }) {
   override get message() {
-    return `Refusing to send the access token over unencrypted ws:// to ${this.host}; use wss:// or set allowInsecure`
+    return `Refusing to send a Home Assistant token unencrypted to ${this.host}; use wss:// / https:// or set allowInsecure`
   }
 }
 

@@ -1,13 +1,15 @@
 /**
- * A Home Assistant WebSocket API simulator: a real `ws` server on 127.0.0.1 (a free port) that speaks the protocol
- * the way HA core does, over a small seeded home. Its timers run on the Effect clock, so `TestClock` drives them.
+ * A Home Assistant WebSocket API simulator: a real server on 127.0.0.1 (a free port) that speaks the protocol the
+ * way HA core does, over a small seeded home, and serves `/auth/token` on the same port. Its timers and token
+ * expiry run on the Effect clock, so `TestClock` drives them.
  */
 import type { AddressInfo } from "node:net"
 import { Duration, Effect, Fiber, Runtime, type Scope } from "effect"
-import type { WebSocketServer } from "ws"
 import type { HassEntity } from "../homeassistant/messages.js"
+import { handleHttp, isIssued, type TokenIssuer } from "./internal/authToken.js"
 import { broadcast, broadcastEntityChange, type Client, error, handleCommand, isObject, type SimulatorWorld } from "./internal/commands.js"
 import { Home, type StateChange } from "./internal/home.js"
+import { close, type Listener, listen } from "./internal/server.js"
 
 /** Options of the simulator. */
 export interface SimulatorOptions {
@@ -17,6 +19,12 @@ export interface SimulatorOptions {
   readonly haVersion?: string
   /** How long a client may take to authenticate before it is disconnected (Effect clock). Default 10 s. */
   readonly authTimeout?: Duration.DurationInput
+  /** The refresh token `/auth/token` honours. Default `"simulator-refresh-token"`. */
+  readonly refreshToken?: string
+  /** The OAuth client id that refresh token belongs to. Default: any non-empty one. */
+  readonly clientId?: string
+  /** Lifetime of the access tokens `/auth/token` issues (HA: 30 minutes). Default 30 minutes. */
+  readonly accessTokenLifetime?: Duration.DurationInput
 }
 
 /** One message the simulator received after authentication, with the connection it came on. */
@@ -42,41 +50,56 @@ export class HomeAssistantSimulator {
   private answerAuth = true
   private answerPings = true
   private eventOnNextSubscribe: { readonly event_type: string; readonly data: Record<string, unknown> } | undefined
+  private readonly issuer: TokenIssuer
 
   private constructor(
-    private server: WebSocketServer,
-    private readonly WebSocketServerClass: typeof WebSocketServer,
+    private listener: Listener,
     readonly port: number,
     private readonly home: Home,
+    private readonly millis: () => number,
     private readonly run: <A>(effect: Effect.Effect<A>) => Fiber.RuntimeFiber<A>,
-    private readonly options: Required<Omit<SimulatorOptions, "authTimeout">> & { authTimeout: Duration.Duration }
+    private readonly options: {
+      readonly accessToken: string
+      readonly haVersion: string
+      readonly authTimeout: Duration.Duration
+      readonly issuer: TokenIssuer
+    }
   ) {
     this.url = `ws://127.0.0.1:${port}/api/websocket`
     this.httpUrl = `http://127.0.0.1:${port}`
     this.token = options.accessToken
-    this.listen(server)
+    this.issuer = options.issuer
+    this.accept(listener)
   }
 
   /** Starts a simulator; it stops (every connection terminated, port released) when the scope closes. */
   static make(options: SimulatorOptions = {}): Effect.Effect<HomeAssistantSimulator, never, Scope.Scope> {
     return Effect.acquireRelease(
       Effect.gen(function*() {
-        const { WebSocketServer } = yield* Effect.promise(() => import("ws"))
         const runtime = yield* Effect.runtime<never>()
         const clock = yield* Effect.clock
-        const server = yield* startServer(WebSocketServer, 0)
-        const now = () => new Date(clock.unsafeCurrentTimeMillis()).toISOString()
+        const millis = () => clock.unsafeCurrentTimeMillis()
+        const issuer: TokenIssuer = {
+          refreshToken: options.refreshToken ?? "simulator-refresh-token",
+          clientId: options.clientId,
+          lifetimeSeconds: Duration.toSeconds(options.accessTokenLifetime ?? "30 minutes"),
+          issued: new Map(),
+          failStatus: undefined,
+          requests: 0
+        }
+        const listener = yield* listen(0, (request, response) => handleHttp(issuer, millis, request, response))
         return new HomeAssistantSimulator(
-          server,
-          WebSocketServer,
-          (server.address() as AddressInfo).port,
-          new Home(now),
+          listener,
+          (listener.http.address() as AddressInfo).port,
+          new Home(() => new Date(millis()).toISOString()),
+          millis,
           // The runtime was captured inside an uninterruptible acquire: re-enable interruption for timers.
           (effect) => Runtime.runFork(runtime)(Effect.interruptible(effect)),
           {
             accessToken: options.accessToken ?? "simulator-token",
             haVersion: options.haVersion ?? "2026.1.2",
-            authTimeout: Duration.decode(options.authTimeout ?? "10 seconds")
+            authTimeout: Duration.decode(options.authTimeout ?? "10 seconds"),
+            issuer
           }
         )
       }),
@@ -123,9 +146,9 @@ export class HomeAssistantSimulator {
 
   /** Listens again on the same port. */
   readonly goOnline: Effect.Effect<void> = Effect.suspend(() =>
-    Effect.map(startServer(this.WebSocketServerClass, this.port), (server) => {
-      this.server = server
-      this.listen(server)
+    Effect.map(listen(this.port, (request, response) => handleHttp(this.issuer, this.millis, request, response)), (listener) => {
+      this.listener = listener
+      this.accept(listener)
     })
   )
 
@@ -224,16 +247,29 @@ export class HomeAssistantSimulator {
     })
   }
 
-  private get stop(): Effect.Effect<void> {
-    const server = this.server
-    return Effect.async<void>((resume) => {
-      for (const client of server.clients) client.terminate()
-      server.close(() => resume(Effect.void))
+  /** `/auth/token` requests received. */
+  get tokenRequests(): number {
+    return this.issuer.requests
+  }
+
+  /** Revokes the refresh token: `/auth/token` answers 400 `invalid_grant` from now on. */
+  readonly revokeRefreshToken: Effect.Effect<void> = Effect.sync(() => {
+    this.issuer.refreshToken = undefined
+  })
+
+  /** Answers every `/auth/token` request with `status` (say 502, a proxy with HA down), or normally again. */
+  setTokenEndpointStatus(status: number | undefined): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.issuer.failStatus = status
     })
   }
 
-  private listen(server: WebSocketServer): void {
-    server.on("connection", (socket) => {
+  private get stop(): Effect.Effect<void> {
+    return close(this.listener)
+  }
+
+  private accept(listener: Listener): void {
+    listener.wss.on("connection", (socket) => {
       const client: Client = {
         id: ++this.nextClient,
         socket,
@@ -300,7 +336,7 @@ export class HomeAssistantSimulator {
       client.socket.close()
       return
     }
-    if (message.access_token !== this.token) {
+    if (message.access_token !== this.token && !isIssued(this.issuer, message.access_token, this.millis())) {
       client.socket.send(JSON.stringify({ type: "auth_invalid", message: "Invalid access token or password" }))
       client.socket.close()
       return
@@ -354,13 +390,3 @@ export class HomeAssistantSimulator {
     else if (Duration.isFinite(this.replyDelay)) this.run(Effect.zipRight(Effect.sleep(this.replyDelay), send))
   }
 }
-
-const startServer = (WebSocketServerClass: typeof WebSocketServer, port: number) =>
-  Effect.async<WebSocketServer>((resume) => {
-    const server: WebSocketServer = new WebSocketServerClass(
-      { host: "127.0.0.1", port, path: "/api/websocket" },
-      () => resume(Effect.succeed(server))
-    )
-  })
-
-
