@@ -23,7 +23,7 @@ import {
 import { isLoopbackHost, websocketApiUrl } from "./url.js"
 import { makeCollections } from "./collections.js"
 import { makeEntityStore, type SessionEvent } from "./entities.js"
-import { renderTemplate, subscribeTrigger } from "./subscriptions.js"
+import { makeStartedCount, renderTemplate, subscribeTrigger } from "./subscriptions.js"
 import type { CommandOptions, HomeAssistantOptions } from "./options.js"
 
 import { HomeAssistant } from "./service.js"
@@ -223,9 +223,10 @@ export const make = (options: HomeAssistantOptions) =>
       Stream.drop(1),
       Stream.as(undefined)
     )
+    const gracePeriod = options.entitiesGracePeriod ?? "5 seconds"
     const entityStore = yield* makeEntityStore(
       (message) => subscribeWith(message, true) as Stream.Stream<SessionEvent, CommandError>,
-      options.entitiesGracePeriod ?? "5 seconds",
+      gracePeriod,
       {
         isLegacy: Effect.map(link.session, (session) => versionBefore(session.haVersion, 2022, 4)),
         getStates: sendMessage({ type: "get_states" }) as Effect.Effect<ReadonlyArray<HassEntity>, CommandError>,
@@ -236,7 +237,11 @@ export const make = (options: HomeAssistantOptions) =>
       sendMessage: (message) => sendMessage(message),
       subscribeEvents: (eventType) => subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
       reconnected
-    }, options.entitiesGracePeriod ?? "5 seconds")
+    }, gracePeriod)
+    const started = yield* makeStartedCount(
+      (eventType) => subscribeMessage(subscribeEventsMessage(eventType)),
+      gracePeriod
+    )
 
     return HomeAssistant.of({
       haVersion: Effect.map(link.session, (session) => session.haVersion),
@@ -263,7 +268,7 @@ export const make = (options: HomeAssistantOptions) =>
       entitiesWith: entityStore.entitiesWith,
       ...collections,
       renderTemplate: renderTemplate(subscribeMessage),
-      subscribeTrigger: subscribeTrigger(subscribeMessage),
+      subscribeTrigger: subscribeTrigger(subscribeMessage, started),
       suspend: suspension.suspend(link),
       resume: suspension.resume
     })

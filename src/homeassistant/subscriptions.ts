@@ -2,9 +2,10 @@
  * Typed subscriptions over `subscribeMessage`: `render_template` and `subscribe_trigger`, their events decoded at the
  * edge. A template that HA cannot render is a typed `TemplateError`, never a crash or an `unknown`.
  */
-import { Effect, Schema, Stream } from "effect"
+import { type Duration, Effect, Schema, type Scope, Stream } from "effect"
 import { InvalidMessage } from "../core/errors.js"
 import { type CommandError, TemplateError } from "./errors.js"
+import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassContext } from "./messages.js"
 
 const extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })
@@ -80,12 +81,35 @@ export const renderTemplate = (subscribe: Subscribe) =>
     )
   )
 
-/** `subscribe_trigger`: every firing of `trigger` (any automation trigger, such as `{ platform: "state", ... }`). */
-export const subscribeTrigger = (subscribe: Subscribe) =>
+/**
+ * How many times HA has fired `homeassistant_started` since the first consumer: shared, one `subscribe_events`.
+ * A trigger subscribed while HA was still starting is accepted and then never fires (HAWS #555), so trigger
+ * subscriptions are made again each time this moves.
+ */
+export const makeStartedCount = (
+  subscribeEvents: (eventType: string) => Stream.Stream<unknown, CommandError>,
+  gracePeriod: Duration.DurationInput
+): Effect.Effect<Stream.Stream<number, CommandError>, never, Scope.Scope> =>
+  sharedLive<number, CommandError>(({ fail, publish }) =>
+    Effect.zipRight(
+      publish(0),
+      subscribeEvents("homeassistant_started").pipe(
+        Stream.runFoldEffect(0, (count) => Effect.as(publish(count + 1), count + 1)),
+        Effect.catchAll(fail)
+      )
+    ), gracePeriod)
+
+/**
+ * `subscribe_trigger`: every firing of `trigger` (any automation trigger, such as `{ platform: "state", ... }`),
+ * re-subscribed after every reconnect and again once a starting HA runs (`homeassistant_started`).
+ */
+export const subscribeTrigger = (subscribe: Subscribe, started: Stream.Stream<number, CommandError>) =>
 (
   trigger: Readonly<Record<string, unknown>> | ReadonlyArray<Readonly<Record<string, unknown>>>,
   variables?: Readonly<Record<string, unknown>>
 ): Stream.Stream<TriggerFiring, CommandError | InvalidMessage> =>
-  subscribe({ type: "subscribe_trigger", trigger, ...(variables === undefined ? {} : { variables }) }).pipe(
+  started.pipe(
+    Stream.changes,
+    Stream.flatMap(() => subscribe({ type: "subscribe_trigger", trigger, ...(variables === undefined ? {} : { variables }) }), { switch: true }),
     Stream.mapEffect(decodeEvent(TriggerEvent, "subscribe_trigger"))
   )

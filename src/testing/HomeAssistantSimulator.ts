@@ -155,6 +155,21 @@ export class HomeAssistantSimulator {
   /** Stops listening, drops every connection, and listens again on the same port, as an HA restart does. */
   readonly restart: Effect.Effect<void> = Effect.suspend(() => Effect.zipRight(this.goOffline, this.goOnline))
 
+  /**
+   * Restarts into a Home Assistant that is still starting: `get_config` says `STARTING`, and — as real HA does —
+   * `subscribe_trigger` succeeds then but those triggers never fire (HAWS #555). `finishStarting` ends it.
+   */
+  readonly restartStarting: Effect.Effect<void> = Effect.suspend(() => {
+    this.home.config = { ...this.home.config, state: "STARTING" }
+    return this.restart
+  })
+
+  /** HA is running again: `get_config` says `RUNNING` and `homeassistant_started` is fired. */
+  readonly finishStarting: Effect.Effect<void> = Effect.suspend(() => {
+    this.home.config = { ...this.home.config, state: "RUNNING" }
+    return this.fireEvent("homeassistant_started", {})
+  })
+
   /** Delays every reply by `delay` (Effect clock); `Duration.infinity` holds replies forever. */
   setReplyDelay(delay: Duration.DurationInput): Effect.Effect<void> {
     return Effect.sync(() => {
@@ -280,6 +295,7 @@ export class HomeAssistantSimulator {
         entitySubscriptions: new Map(),
         templates: new Map(),
         triggers: new Map(),
+        inertTriggers: new Set(),
         outbox: [],
         authTimer: undefined
       }

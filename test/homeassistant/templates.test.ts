@@ -1,6 +1,6 @@
 // render_template and subscribe_trigger as typed Streams, against the simulator's documented subset.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Queue, Stream } from "effect"
+import { Effect, Queue, Schedule, Stream, TestClock } from "effect"
 import { TemplateError } from "../../src/index.js"
 import { collect, connect, eventually, reconnected } from "./kit.js"
 
@@ -43,5 +43,27 @@ describe("Home Assistant typed subscriptions", () => {
       yield* sim.setState("switch.coffee_maker", "on")
       expect((yield* Queue.take(firings)).variables).toMatchObject({ trigger: { from_state: { state: "off" }, to_state: { state: "on" } } })
       expect(yield* Queue.size(firings)).toBe(0)
+    }))
+
+  it.scoped("after a reconnect to an HA still starting, triggers fire once it runs (HAWS #555: they went silent)", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({ reconnect: Schedule.spaced("1 second") })
+      const trigger = { platform: "state", entity_id: "switch.coffee_maker", to: "on" }
+      const ours = yield* collect(ha.subscribeTrigger(trigger))
+      // What HAWS does: the same message, re-sent on reconnect and nothing more.
+      const plain = yield* collect(ha.subscribeMessage({ type: "subscribe_trigger", trigger }))
+      yield* eventually(() => sim.count("subscribe_trigger") === 2, "both trigger subscriptions")
+      yield* sim.restartStarting
+      yield* TestClock.adjust("1 second")
+      yield* reconnected(ha, sim, 2)
+      yield* eventually(() => sim.count("subscribe_trigger") === 4, "both re-subscribed while HA starts")
+      yield* sim.setState("switch.coffee_maker", "on") // HA is starting: neither fires, as in HA
+      yield* sim.setState("switch.coffee_maker", "off")
+      yield* sim.finishStarting
+      yield* eventually(() => sim.count("subscribe_trigger") === 5 && sim.count("unsubscribe_events") === 1, "ours made again")
+      yield* sim.setState("switch.coffee_maker", "on")
+      expect((yield* Queue.take(ours)).variables).toMatchObject({ trigger: { to_state: { state: "on" } } })
+      expect(yield* Queue.size(plain)).toBe(0) // the HAWS way stays silent
+      expect(sim.subscriptionCount).toBe(3) // ours, the plain one, and the homeassistant_started listener
     }))
 })

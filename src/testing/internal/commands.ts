@@ -24,6 +24,8 @@ export interface Client {
   readonly templates: Map<number, string>
   /** `subscribe_trigger` subscriptions: id → its triggers. */
   readonly triggers: Map<number, ReadonlyArray<Readonly<Record<string, unknown>>>>
+  /** Trigger subscriptions made while HA was starting: accepted, and never fired (HAWS #555). */
+  readonly inertTriggers: Set<number>
   outbox: Array<unknown>
   authTimer: Fiber.RuntimeFiber<void> | undefined
 }
@@ -110,6 +112,7 @@ export const handleCommand = (
       const triggers = (Array.isArray(message.trigger) ? message.trigger : [message.trigger]).filter(isObject)
       if (triggers.length === 0) return world.reply(client, [error(id, "invalid_format", "required key not provided @ data['trigger']")])
       client.triggers.set(id, triggers)
+      if (world.home.config.state !== "RUNNING") client.inertTriggers.add(id)
       return world.reply(client, [result(id)])
     }
     case "unsubscribe_events": {
@@ -197,6 +200,7 @@ export const broadcastEntityChange = (world: SimulatorWorld, change: StateChange
       }
     }
     for (const [id, triggers] of client.triggers) {
+      if (client.inertTriggers.has(id)) continue
       for (const trigger of triggers) {
         const variables = fireStateTrigger(trigger, change)
         if (variables !== undefined) world.enqueue(client, { id, type: "event", event: { variables, context: makeContext() } })
