@@ -3,8 +3,8 @@
  * first, released a grace period after the last leaves, and **replaced** (not merged) by the fresh snapshot HA sends
  * after every reconnect, so entities removed while disconnected disappear.
  */
-import { type Duration, Effect, type Scope, Stream } from "effect"
-import { applyEntitiesEvent, type HassEntities } from "./compressedState.js"
+import { Chunk, type Duration, Effect, type Scope, Stream } from "effect"
+import { applyEntitiesEventTo, copyEntities, type HassEntities } from "./compressedState.js"
 import type { CommandError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassEntity } from "./messages.js"
@@ -62,19 +62,34 @@ const message = (filter: EntityFilter): CommandMessage => ({
   ...(filter.exclude === undefined ? {} : { exclude: lists(filter.exclude) })
 })
 
-/** Folds a subscription's events into whole maps; a new attachment starts again from its snapshot. */
+/**
+ * Folds a subscription's events into whole maps: one copy of the map per chunk of events (the events of a coalesced
+ * frame, or of a burst already queued), then applied in place; a new attachment starts again from its snapshot.
+ */
 const fold = (events: Stream.Stream<SessionEvent, CommandError>): Stream.Stream<HassEntities, CommandError> =>
-  events.pipe(
-    Stream.mapAccumEffect({ attachment: 0, entities: {} as HassEntities }, (previous, { attachment, event }) => {
-      const base = attachment === previous.attachment ? previous.entities : {}
-      const { entities, skipped } = applyEntitiesEvent(base, event)
-      const state = { attachment, entities }
+  Stream.suspend(() => {
+    let attachment = 0
+    let entities: HassEntities = {}
+    return events.pipe(Stream.mapChunksEffect((chunk) => {
+      if (Chunk.isEmpty(chunk)) return Effect.succeed(Chunk.empty<HassEntities>())
+      let next: Record<string, HassEntity> | undefined
+      const skipped: Array<string> = []
+      for (const event of chunk) {
+        if (event.attachment !== attachment) {
+          attachment = event.attachment
+          next = {}
+        }
+        next ??= copyEntities(entities)
+        applyEntitiesEventTo(next, event.event, skipped)
+      }
+      entities = next ?? entities
+      const out = Chunk.of(entities)
       // A malformed part of an event skips those entities, never the store: logged for whoever debugs it.
       return skipped.length === 0
-        ? Effect.succeed([state, entities] as const)
-        : Effect.as(Effect.logDebug("subscribe_entities: skipped a malformed change", { entities: skipped }), [state, entities] as const)
-    })
-  )
+        ? Effect.succeed(out)
+        : Effect.as(Effect.logDebug("subscribe_entities: skipped a malformed change", { entities: skipped }), out)
+    }))
+  })
 
 /** What the store needs for HA older than 2022.4, which has no `subscribe_entities` (HAWS picks the same way). */
 export interface LegacySource {
@@ -101,7 +116,7 @@ const legacyEntities = (
     const changed = ({ event }: SessionEvent) => {
       const data = (event as { readonly data?: { readonly entity_id?: unknown; readonly new_state?: HassEntity | null } }).data
       if (typeof data?.entity_id !== "string") return Effect.void
-      const next = { ...current }
+      const next = copyEntities(current)
       if (data.new_state === null || data.new_state === undefined) delete next[data.entity_id]
       else next[data.entity_id] = data.new_state
       current = next

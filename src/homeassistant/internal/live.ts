@@ -1,8 +1,9 @@
 /**
  * A live value shared by every consumer: started by the first (an `RcRef`), released a grace period after the last,
- * its current value replayed to each new consumer (a `SubscriptionRef`'s `changes`).
+ * its current value replayed to each new consumer. Like a `SubscriptionRef`, but bounded: a consumer that falls
+ * behind gets the latest value, not a backlog (a sliding `PubSub` of one), so a slow dashboard costs one value.
  */
-import { type Duration, Effect, RcRef, type Scope, Stream, SubscriptionRef } from "effect"
+import { type Duration, Effect, PubSub, RcRef, Ref, type Scope, Stream } from "effect"
 
 type State<A, E> =
   | { readonly _tag: "Pending" }
@@ -28,13 +29,21 @@ export const sharedLive = <A, E>(
   Effect.map(
     RcRef.make({
       acquire: Effect.gen(function*() {
-        const ref = yield* SubscriptionRef.make<State<A, E>>({ _tag: "Pending" })
+        const ref = yield* Ref.make<State<A, E>>({ _tag: "Pending" })
+        const pubsub = yield* PubSub.sliding<State<A, E>>(1)
+        const lock = yield* Effect.makeSemaphore(1)
+        const set = (state: State<A, E>) => lock.withPermits(1)(Effect.zipRight(Ref.set(ref, state), PubSub.publish(pubsub, state)))
         yield* Effect.forkScoped(produce({
-          publish: (value) => SubscriptionRef.set(ref, { _tag: "Ready", value }),
-          fail: (error) => SubscriptionRef.set(ref, { _tag: "Failed", error }),
-          hasValue: Effect.map(SubscriptionRef.get(ref), (state) => state._tag === "Ready")
+          publish: (value) => set({ _tag: "Ready", value }),
+          fail: (error) => set({ _tag: "Failed", error }),
+          hasValue: Effect.map(Ref.get(ref), (state) => state._tag === "Ready")
         }))
-        return ref
+        // The current value and the subscription are taken together, so no value falls between them.
+        const changes = Stream.unwrapScoped(lock.withPermits(1)(
+          Effect.map(Effect.all([Ref.get(ref), PubSub.subscribe(pubsub)]), ([current, later]) =>
+            Stream.concat(Stream.make(current), Stream.fromQueue(later)))
+        ))
+        return { changes }
       }),
       idleTimeToLive: gracePeriod
     }),
