@@ -28,14 +28,14 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
-// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, flood, bundle).
+// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, entities, flood, bundle).
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
 const selected = (workload: string) => only === undefined || only.has(workload)
 
 const size = quick
-  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, ha: 100, flood: 20_000 }
-  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, ha: 5_000, flood: 1_000_000 }
+  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200 }
+  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, ha: 5_000, flood: 1_000_000, entities: 5_000, diffs: 20_000 }
 
 /** 64 bytes of JSON. */
 const PAYLOAD = { type: "bench", id: 12345678, value: "abcdefghijklmnopqrstuvwxyz0" }
@@ -323,6 +323,42 @@ const haWorkload = async () => {
   }
 }
 
+// One round: each replay is 40-60 s of CPU per contender, long enough to be stable, and the workload is CPU-bound.
+const entitiesWorkload = async () => {
+  type Replay = { cpuMs: number; wallMs: number; retained: number; maps: number; checked: number }
+  for (const mode of ["paced", "burst"] as const) {
+    const results = new Map<string, Replay>()
+    for (const contender of ["haws", "ours"] as const) {
+      results.set(contender, await runJson<Replay>("test/bench/entitiesClient.ts", [contender, mode, String(size.entities), String(size.diffs)]))
+      ran.add(`${contender} (entities)`)
+    }
+    const haws = results.get("haws") as Replay
+    const workload = `HA entity store: ${size.entities.toLocaleString("en")} entities, snapshot + ${size.diffs.toLocaleString("en")} diffs, ${
+      mode === "paced" ? "one frame per turn" : "all frames at once"
+    }`
+    for (const [contender, r] of results) {
+      const name = contender === "ours" ? "our entity store" : "HAWS subscribeEntities"
+      const time = r.cpuMs / haws.cpuMs
+      const memory = r.retained / haws.retained
+      const judged = contender === "ours"
+      rows.push({
+        workload,
+        contender: name,
+        metric: "µs CPU/diff",
+        median: (r.cpuMs * 1000) / (size.diffs + 2),
+        ...(judged ? { target: "≤ 0.8× HAWS", limit: 0.8, met: time <= 0.8, note: `${time.toFixed(2)}× HAWS; ${r.maps} maps` } : { note: `${r.maps} maps` })
+      })
+      rows.push({
+        workload,
+        contender: name,
+        metric: "retained KB",
+        median: r.retained / 1024,
+        ...(judged ? { target: "≤ 1.0× HAWS", limit: 1.0, met: memory <= 1.0, note: `${memory.toFixed(2)}× HAWS` } : {}),
+      })
+    }
+  }
+}
+
 const floodWorkload = async () => {
   type Flood = { peakHeap: number; heapBefore: number; peakRss: number; rssBefore: number; ms: number; count: number }
   const results = new Map<string, Flood>()
@@ -411,6 +447,7 @@ const main = async () => {
     echo.stop()
   }
   if (selected("ha")) await haWorkload()
+  if (selected("entities")) await entitiesWorkload()
   if (selected("flood")) await floodWorkload()
   if (selected("bundle")) await bundleWorkload()
   const seconds = (Date.now() - started) / 1000
@@ -466,7 +503,7 @@ const main = async () => {
     haFloor
   ]
     .map((c) => c.name)
-    .concat(["raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
+    .concat(["ours (entities)", "haws (entities)", "raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
   const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
   if (jsonFile !== undefined) {
     writeFileSync(jsonFile, JSON.stringify({ quick, cores: cpus().length, node: process.version, date: new Date().toISOString(), rows }, null, 2))
