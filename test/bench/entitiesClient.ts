@@ -58,6 +58,8 @@ const ours: Contender = async () => {
           maps++
           if (map[done] !== undefined) finish(map)
         })))
+      // Let the consumer subscribe (the shared value's first acquire) before the heap baseline is taken.
+      yield* Effect.sleep("50 millis")
       yield* Effect.sync(ready)
       yield* Effect.never
     })))

@@ -1,6 +1,6 @@
 // The README's Home Assistant example, run against the simulator (only the URL and token differ).
 import { expect, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Effect, Logger, Stream } from "effect"
 import { HomeAssistant, HomeAssistantLive } from "../../src/index.js"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
 
@@ -20,4 +20,47 @@ it.live("README: the Home Assistant example", () =>
     })
     const lights = yield* program.pipe(Effect.provide(HomeAssistantLive({ url: sim.httpUrl, accessToken: "t" })))
     expect(lights).toHaveLength(3)
+  }).pipe(Effect.scoped))
+
+it.live("README: the live-state example", () =>
+  Effect.gen(function*() {
+    const sim = yield* HomeAssistantSimulator.make({ accessToken: "t" })
+    // the kitchen light toggles every 10 ms of real time, so the entity and the trigger have changes to show
+    let on = true
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep("10 millis"), Effect.suspend(() => sim.setState("light.kitchen", (on = !on) ? "on" : "off")))))
+    const logged: Array<unknown> = []
+    const dashboard = Effect.gen(function*() {
+      const ha = yield* HomeAssistant
+      yield* ha.entities.pipe(Stream.take(1), Stream.runForEach((all) => Effect.log(Object.keys(all).length)))
+      yield* ha.entity("light.kitchen").pipe(Stream.take(2), Stream.runForEach((light) => Effect.log(light?.state)))
+      const some = ha.entitiesWith({
+        include: { domains: ["light"], entityGlobs: ["sensor.*_temperature"] },
+        exclude: { entities: ["light.bedroom"] }
+      })
+      yield* some.pipe(Stream.take(1), Stream.runDrain)
+      const [config, user] = yield* Effect.all([ha.config, ha.currentUser].map((live) => Effect.flatten(Stream.runHead(live))))
+      yield* Effect.log(config, user)
+      yield* ha.areaRegistry.pipe(Stream.take(1), Stream.runDrain)
+      yield* ha.renderTemplate("{{ states('sensor.outdoor_temperature') }}").pipe(
+        Stream.take(1),
+        Stream.runForEach(({ result }) => Effect.log(result))
+      )
+      yield* ha.subscribeTrigger({ platform: "state", entity_id: "light.kitchen", to: "on" }).pipe(
+        Stream.take(1),
+        Stream.runForEach(({ variables }) => Effect.log(variables.trigger))
+      )
+      yield* ha.suspend
+      yield* ha.resume
+    })
+    const capture = Logger.make(({ message }) => logged.push(...(Array.isArray(message) ? message : [message])))
+    yield* dashboard.pipe(
+      Effect.provide(HomeAssistantLive({ url: sim.httpUrl, accessToken: "t" })),
+      Effect.provide(Logger.replace(Logger.defaultLogger, capture))
+    )
+    expect(logged[0]).toBe(6)
+    expect(logged.slice(1, 3).sort()).toStrictEqual(["off", "on"])
+    expect(logged[4]).toMatchObject({ name: "Simulated User" })
+    expect(logged[5]).toBe("11.5")
+    expect(logged[6]).toMatchObject({ platform: "state", entity_id: "light.kitchen", to_state: { state: "on" } })
+    expect(sim.closes.at(-1)?.code).toBe(1000) // suspended cleanly
   }).pipe(Effect.scoped))
