@@ -264,6 +264,7 @@ export const make = (options: HomeAssistantOptions) =>
         subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
       subscribeMessage,
       entities: entityStore.entities,
+      currentEntities: entityStore.currentEntities,
       entity: entityStore.entity,
       entitiesWith: entityStore.entitiesWith,
       ...collections,

@@ -3,7 +3,7 @@
  * first, released a grace period after the last leaves, and **replaced** (not merged) by the fresh snapshot HA sends
  * after every reconnect, so entities removed while disconnected disappear.
  */
-import { Chunk, type Duration, Effect, type Scope, Stream } from "effect"
+import { Chunk, type Duration, Effect, Option, type Scope, Stream } from "effect"
 import { applyEntitiesEventTo, copyEntities, type HassEntities } from "./compressedState.js"
 import type { CommandError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"
@@ -49,6 +49,8 @@ const lists = (filter: EntityFilterLists) => ({
 export interface EntityStore {
   /** The whole map: its current value first, then one value per change; shared by every consumer. */
   readonly entities: Stream.Stream<HassEntities, CommandError>
+  /** The map now, like a `SubscriptionRef`'s `get`: joins the shared subscription (started if none) for its value. */
+  readonly currentEntities: Effect.Effect<HassEntities, CommandError>
   /** One entity (`undefined` while it does not exist), emitted only when that entity changed. */
   readonly entity: (entityId: string) => Stream.Stream<HassEntity | undefined, CommandError>
   /** A store of only the entities `filter` names: its own HA subscription, ended with the Stream. */
@@ -144,6 +146,7 @@ export const makeEntityStore = (
     ),
     (entities) => ({
       entities,
+      currentEntities: Effect.map(Stream.runHead(entities), Option.getOrElse((): HassEntities => ({}))),
       entity: (entityId) =>
         entities.pipe(Stream.map((all) => all[entityId]), Stream.changesWith((a, b) => a === b)),
       entitiesWith: (filter) => fold(subscribe(message(filter)))

@@ -48,6 +48,8 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
      * serves every consumer; after a reconnect the map is replaced by HA's fresh snapshot.
      */
     readonly entities: Stream.Stream<HassEntities, CommandError>
+    /** The entity map now (the shared subscription's current value; it is started if no consumer holds it). */
+    readonly currentEntities: Effect.Effect<HassEntities, CommandError>
     /** One entity, live: emitted only when it changed; `undefined` while it does not exist. */
     readonly entity: (entityId: string) => Stream.Stream<HassEntity | undefined, CommandError>
     /** Only the entities `filter` names, live, on a subscription of their own (HA filters them server-side). */

@@ -1,6 +1,7 @@
 // The live entity store against the simulator: shared, replayed, deduplicated per entity, replaced on reconnect.
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Queue, Schedule, Stream, TestClock } from "effect"
+import { Chunk, Effect, Fiber, Logger, LogLevel, Queue, Schedule, Stream, TestClock } from "effect"
+import { makeEntityStore, type SessionEvent } from "../../src/homeassistant/entities.js"
 import { collect, connect, eventually, reachState, truth } from "./kit.js"
 
 
@@ -47,6 +48,45 @@ describe("Home Assistant entities", () => {
       yield* eventually(() => sim.subscriptionCount === 0, "unsubscribe after the grace period")
       expect(sim.count("unsubscribe_events")).toBe(1)
     }))
+
+  it.scoped("currentEntities is the map now, from the shared subscription", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      expect(yield* ha.currentEntities).toStrictEqual(truth(sim.states))
+      yield* sim.setState("light.bedroom", "on")
+      yield* eventually(() => sim.count("subscribe_entities") === 1, "one subscription")
+      const maps = yield* collect(ha.entities)
+      while ((yield* Queue.take(maps))["light.bedroom"]?.state !== "on") { /* the change is on its way */ }
+      expect((yield* ha.currentEntities)["light.bedroom"]?.state).toBe("on")
+      expect(sim.count("subscribe_entities")).toBe(1)
+    }))
+
+  it.scoped("a malformed event skips what it cannot apply, is logged at debug level, and the store goes on", () => {
+    const logged: Array<unknown> = []
+    return Effect.gen(function*() {
+      const events = yield* Queue.unbounded<SessionEvent>()
+      const store = yield* makeEntityStore(() => Stream.fromQueue(events), "5 seconds", {
+        isLegacy: Effect.succeed(false),
+        getStates: Effect.succeed([]),
+        reconnected: Stream.never
+      })
+      const maps = yield* collect(store.entities)
+      const offer = (event: unknown) => Queue.offer(events, { attachment: 1, event })
+      yield* offer({ a: { "light.a": { s: "on", a: {}, c: "01", lc: 1 } } })
+      expect(Object.keys(yield* Queue.take(maps))).toStrictEqual(["light.a"])
+      yield* offer("not an object")
+      yield* offer({ c: { "light.unknown": { "+": { s: "off" } }, "light.a": { "+": { s: 7 } } } })
+      yield* offer({ c: { "light.a": { "+": { s: "off", lc: 2 } } } })
+      let last = yield* Queue.take(maps)
+      while (last["light.a"]?.state !== "off") last = yield* Queue.take(maps)
+      expect(last["light.a"]).toMatchObject({ state: "off", last_changed: "1970-01-01T00:00:02.000Z" })
+      expect(JSON.stringify(logged)).toContain("light.unknown")
+      expect(JSON.stringify(logged)).toContain("(the event is not an object)")
+    }).pipe(
+      Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ annotations, message }) => logged.push(message, [...annotations])))),
+      Logger.withMinimumLogLevel(LogLevel.Debug)
+    )
+  })
 
   it.scoped("after a reconnect the map is HA's fresh snapshot: an entity removed while disconnected is gone (HAWS #769)", () =>
     Effect.gen(function*() {
