@@ -24,7 +24,13 @@ export default tseslint.config(
     ],
     rules: {
       "no-restricted-imports": ["error", {
-        paths: [{ name: "ws", message: "the core runs in browsers: only src/platform/node may import ws" }],
+        paths: [
+          { name: "ws", message: "the core runs in browsers: only src/platform/node may import ws" },
+          {
+            name: "@effect/platform",
+            message: "import the module (@effect/platform/HttpClient): the barrel's types need the DOM lib, so a strict consumer without it fails"
+          }
+        ],
         patterns: [{ group: ["node:*"], message: "the core runs in browsers: only src/platform/node may import Node modules" }]
       }],
       "no-restricted-globals": ["error",
@@ -36,7 +42,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ["test/**/*.ts", "src/main.ts", "src/demo/**/*.ts"],
+    files: ["test/**/*.ts", "src/main.ts", "src/demo/**/*.ts", "src/cli/**/*.ts"],
     rules: { "no-console": "off" }
   },
   {

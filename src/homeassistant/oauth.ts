@@ -4,7 +4,8 @@
  * Only HTTP 400 / 403 mean the refresh token is no good (`AuthInvalid`, final); anything else — HA unreachable,
  * a 5xx, a timeout, a garbled body — is `TokenUnavailable`, which the client retries (HAWS #36 logged users out).
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Clock, Duration, Effect, Either, Option, Redacted, Schema } from "effect"
 import { AuthInvalid, InsecureConnection, TokenUnavailable } from "./errors.js"
 import type { AccessTokenSource } from "./options.js"
