@@ -1,0 +1,13 @@
+/** The `ha` command and its subcommands: states, call, watch, ping, info. */
+import { Command } from "@effect/cli"
+import { call } from "./call.js"
+import { info, ping } from "./info.js"
+import { ha } from "./root.js"
+import { states } from "./states.js"
+import { watch } from "./watch.js"
+
+/** `ha …`: Home Assistant from the command line, like home-assistant-cli. */
+export const haCommand = ha.pipe(
+  Command.withDescription("Home Assistant: states, service calls, live events and entities."),
+  Command.withSubcommands([states, call, watch, ping, info])
+)
