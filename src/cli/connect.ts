@@ -49,8 +49,8 @@ export const connect = Command.make(
         ...(config.subprotocol.length === 0 ? {} : { protocols: config.subprotocol }),
         ...(config.insecure ? { tls: { rejectUnauthorized: false } } : {})
       })
-      const input = yield* stdinLines
       yield* Effect.sync(() => process.stderr.write(`${dim(`connected to ${connection.url}${connection.protocol === "" ? "" : ` (${connection.protocol})`}`)}\n`))
+      const input = yield* stdinLines
       const ended = yield* Deferred.make<Ending>()
       let lastMessage = yield* Clock.currentTimeMillis
       yield* Effect.forkScoped(connection.messages.pipe(
@@ -85,7 +85,7 @@ export const connect = Command.make(
         Effect.zipRight(Deferred.succeed(ended, { code: 1000, reason: "" }))
       ))
       const { code, reason } = yield* Deferred.await(ended).pipe(
-        Effect.onInterrupt(() => Effect.sync(() => process.stderr.write("closed 1000 (interrupted)\n")))
+        Effect.onInterrupt(() => Effect.sync(() => process.stderr.write(`${input.interactive ? "\n" : ""}closed 1000 (interrupted)\n`)))
       )
       yield* Effect.sync(() => process.stderr.write(`closed ${code}${reason === "" ? "" : ` ${reason}`}\n`))
       if (code !== 1000) return yield* new ExitWith({ code: 1 })

@@ -13,6 +13,9 @@ import { build } from "esbuild"
 export const repo = resolve(import.meta.dirname, "../..")
 let main = ""
 
+/** The bundled CLI's path (after `bundleCli`). */
+export const cliPath = () => main
+
 /** Bundles src/cli/main.ts for this run; returns the cleanup. */
 export const bundleCli = async (): Promise<() => void> => {
   const dir = mkdtempSync(join(tmpdir(), "effect-ws-gateway-cli-"))

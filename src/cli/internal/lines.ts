@@ -25,6 +25,9 @@ export const stdinLines: Effect.Effect<Lines, never, Scope.Scope> = Effect.gen(f
     if (interactive) reader.prompt()
   })
   reader.on("close", () => mailbox.unsafeDone(Exit.void))
+  // On a terminal readline takes Ctrl-C for itself: hand it back as the signal, so the run is interrupted (and every
+  // connection closed with a close frame) as anywhere else.
+  reader.on("SIGINT", () => process.kill(process.pid, "SIGINT"))
   if (interactive) reader.prompt()
   const print = (text: string) => {
     if (!interactive) return void process.stdout.write(`${text}\n`)
