@@ -1,10 +1,13 @@
 // The published package, as a user gets it: packed and installed into a fresh project outside this repository by
 // the global setup (install.ts), and used there with plain Node (ESM and require) and a strict tsc.
 import { execFile } from "node:child_process"
+import { once } from "node:events"
 import { statSync } from "node:fs"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { describe, expect, inject, it } from "vitest"
+import { WebSocketServer } from "ws"
 
 const run = promisify(execFile)
 const repo = new URL("../..", import.meta.url).pathname
@@ -58,6 +61,21 @@ describe("the packed package", () => {
       (error: { stdout: string; stderr: string }) => error
     )
     expect(result.stdout + result.stderr).toBe("")
+  })
+
+  it("npx effect-ws-gateway runs the installed bin: ha states --simulator, and request to an echo server", async () => {
+    const states = await inProject("npx", ["--no-install", "effect-ws-gateway", "ha", "states", "--simulator"])
+    expect(states.stdout).toMatch(/^light\.kitchen\s+on\s/m)
+    const echo = new WebSocketServer({ host: "127.0.0.1", port: 0 })
+    try {
+      await once(echo, "listening")
+      echo.on("connection", (socket) => socket.on("message", (data, isBinary) => socket.send(data, { binary: isBinary })))
+      const url = `ws://127.0.0.1:${(echo.address() as AddressInfo).port}`
+      const reply = await inProject("npx", ["--no-install", "effect-ws-gateway", "request", url, '{"via":"npx"}', "--raw"])
+      expect(reply.stdout.trim()).toBe('{"via":"npx"}')
+    } finally {
+      echo.close()
+    }
   })
 
   it("is clean under publint (strict: warnings fail too)", async () => {
