@@ -110,8 +110,9 @@ const liveDemo = (url: string, token: Redacted.Redacted<string>) =>
 const program = Effect.gen(function*() {
   const url = yield* Config.option(Config.string("HASS_URL"))
   const token = yield* Config.option(Config.redacted("HASS_TOKEN"))
-  if (Option.isSome(url) && Option.isSome(token)) return yield* liveDemo(url.value, token.value)
-  return yield* simulatorDemo
+  if (Option.isSome(url) && Option.isSome(token)) yield* liveDemo(url.value, token.value)
+  else yield* simulatorDemo
+  yield* Console.log("\nNext, the command line: npm run cli -- ha states --simulator (installed: npx effect-ws-gateway --help)")
 })
 
 // Through runMain: Ctrl-C (SIGINT) or SIGTERM interrupts the program, so every scope closes and each connection

@@ -28,6 +28,7 @@ describe("npm start", () => {
     expect(stdout).toMatch(/ {2}stats {10}\d+ opened, \d+ closed, \d+ sent, \d+ received, 0 errors/)
     expect(stdout).toContain("  gateway        websocket.request → {\"type\":\"auth_required\",\"ha_version\":\"2026.1.2\"}")
     expect(stdout).not.toContain("demo-token")
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("Next, the command line: npm run cli -- ha states --simulator (installed: npx effect-ws-gateway --help)")
   }, 60_000)
 })
 

@@ -147,7 +147,7 @@ describe("effect-ws-gateway ha", () => {
     await new Promise((resolve) => setTimeout(resolve, 1500))
     await Effect.runPromise(sim.setState("switch.coffee_maker", "on"))
     await watching.waitFor("switch.coffee_maker")
-    expect(watching.output().stdout).toMatch(/state_changed\s+\{"entity_id":"switch.coffee_maker"/)
+    expect(watching.output().stdout).toMatch(/state_changed\s+switch\.coffee_maker {2}off → on$/m)
     watching.child.kill("SIGINT")
     const ended = await watching.done
     expect(ended.code).toBe(130)

@@ -9,14 +9,14 @@ import { bundleCli, cliPath } from "./run.js"
 
 const socket = `effect-ws-gateway-test-${process.pid}`
 const tmux = (...args: ReadonlyArray<string>) => execFileSync("tmux", ["-L", socket, "-f", "/dev/null", ...args]).toString()
-const screen = () => tmux("capture-pane", "-p", "-t", "cli")
-const until = async (what: string, test: (text: string) => boolean) => {
+const screen = (session = "cli", escapes = false) => tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", session)
+const until = async (what: string, test: (text: string) => boolean, session = "cli", escapes = false) => {
   for (let i = 0; i < 300; i++) {
-    const text = screen()
+    const text = screen(session, escapes)
     if (test(text)) return text
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  throw new Error(`the terminal never showed ${what}:\n${screen()}`)
+  throw new Error(`the terminal never showed ${what}:\n${screen(session, escapes)}`)
 }
 
 let server: WebSocketServer
@@ -64,4 +64,27 @@ it("reads typed lines and prints inbound messages while typing; Ctrl-C closes wi
   expect(ended).toContain("EXIT=130")
   expect(ended).toContain("closed 1000")
   expect(closes).toStrictEqual([1000])
+}, 30_000)
+
+it("ha watch --entities redraws its table in place on a terminal", async () => {
+  tmux("new-session", "-d", "-s", "table", "-x", "100", "-y", "40", `${process.execPath} ${cliPath()} ha watch --entities 'light.*' --simulator`)
+  // The simulator's kitchen light toggles every second: wait for two redraws (off, then on again).
+  await until("the light off", (text) => /light\.kitchen\s+off/.test(text), "table")
+  const again = await until("the light on again", (text) => /light\.kitchen\s+on/.test(text), "table")
+  expect(again.match(/^entity\s+state/gm)).toHaveLength(1) // one table, drawn over, not appended
+  expect(again.match(/light\.kitchen/g)).toHaveLength(1)
+  tmux("kill-session", "-t", "table")
+}, 30_000)
+
+it("colours on a terminal, none with NO_COLOR", async () => {
+  const session = (name: string, env: string) =>
+    tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "20", `${env}${process.execPath} ${cliPath()} ha watch state_changed --simulator`)
+  session("colour", "")
+  session("plain", "NO_COLOR=1 ")
+  const coloured = await until("a coloured event", (text) => text.includes("light.kitchen"), "colour", true)
+  const plain = await until("a plain event", (text) => text.includes("light.kitchen"), "plain", true)
+  expect(coloured).toContain("\x1b[")
+  expect(plain).not.toContain("\x1b[")
+  tmux("kill-session", "-t", "colour")
+  tmux("kill-session", "-t", "plain")
 }, 30_000)

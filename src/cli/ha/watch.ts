@@ -20,8 +20,19 @@ const entities = Options.text("entities").pipe(
 const tail = (type: Option.Option<string>) =>
   Effect.flatMap(HomeAssistant, (client) =>
     client.subscribeEvents(Option.getOrUndefined(type)).pipe(Stream.runForEach((event) =>
-      Console.log(`${dim(event.time_fired)}  ${accent(event.event_type)}  ${JSON.stringify(event.data)}`)
+      Console.log(`${dim(event.time_fired)}  ${accent(event.event_type)}  ${summary(event.event_type, event.data)}`)
     )))
+
+// A state change as `entity old → new`; any other event's data as one line of JSON.
+const summary = (type: string, data: Readonly<Record<string, unknown>>) => {
+  if (type !== "state_changed") return JSON.stringify(data)
+  const { entity_id, old_state, new_state } = data as {
+    readonly entity_id?: string
+    readonly old_state?: { readonly state?: string } | null
+    readonly new_state?: { readonly state?: string } | null
+  }
+  return `${entity_id ?? "?"}  ${old_state?.state ?? "—"} → ${new_state?.state ?? "—"}`
+}
 
 const render = (all: HassEntities, matches: (id: string) => boolean) =>
   table(
