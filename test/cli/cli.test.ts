@@ -1,6 +1,9 @@
 // The CLI end to end: spawned as a process against a ws echo server and the HA simulator on 127.0.0.1, stdin
 // piped; stdout, stderr and exit codes asserted, bad input included.
 import { once } from "node:events"
+import { readFileSync } from "node:fs"
+import { createServer } from "node:https"
+import { join } from "node:path"
 import type { AddressInfo } from "node:net"
 import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -88,6 +91,31 @@ describe("effect-ws-gateway connect (stdin piped)", () => {
     expect(timeout.code).toBe(2)
     expect(timeout.stderr + timeout.stdout).toContain('"soon" is not a duration')
     for (const r of [refused, header, timeout]) expect(noStack(r.stderr + r.stdout)).toBe(true)
+  })
+})
+
+describe("effect-ws-gateway connect over TLS", () => {
+  it("a certificate no CA vouches for is refused; --insecure accepts it", async () => {
+    const fixtures = join(import.meta.dirname, "fixtures")
+    const https = createServer({ cert: readFileSync(join(fixtures, "localhost-cert.pem")), key: readFileSync(join(fixtures, "localhost-key.pem")) })
+    const tls = new WebSocketServer({ server: https })
+    tls.on("connection", (socket) => socket.on("message", (data) => socket.send(String(data))))
+    https.listen(0, "127.0.0.1")
+    await once(https, "listening")
+    try {
+      const url = `wss://127.0.0.1:${(https.address() as AddressInfo).port}`
+      const refused = await run(["connect", url, "--wait", "200ms"], "hi\n")
+      expect(refused.code).toBe(1)
+      expect(refused.stderr.trim().split("\n")).toHaveLength(1)
+      expect(noStack(refused.stderr)).toBe(true)
+      const accepted = await run(["connect", url, "--insecure", "--wait", "200ms"], "hi\n")
+      expect(accepted.code).toBe(0)
+      expect(accepted.stdout.trim()).toBe("hi")
+    } finally {
+      tls.close()
+      https.closeAllConnections()
+      https.close()
+    }
   })
 })
 
