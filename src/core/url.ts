@@ -4,16 +4,22 @@
 import { Either } from "effect"
 import { InvalidUrl } from "./errors.js"
 
+/** Parses any absolute URL, or `InvalidUrl` naming `what` (the reason never holds the input, which may carry secrets). */
+export const parseUrl = (input: string, what = "the URL"): Either.Either<URL, InvalidUrl> => {
+  try {
+    return Either.right(new URL(input))
+  } catch {
+    return Either.left(new InvalidUrl({ reason: `${what} cannot be parsed` }))
+  }
+}
+
 /** Parses a `ws:`/`wss:` URL; anything else (empty, unparsable, other scheme, fragment) is `InvalidUrl`. */
 export const parseWebSocketUrl = (input: unknown): Either.Either<URL, InvalidUrl> => {
   if (typeof input !== "string") return Either.left(new InvalidUrl({ reason: `expected a string, got ${typeof input}` }))
   if (input.trim() === "") return Either.left(new InvalidUrl({ reason: "the URL is empty" }))
-  let url: URL
-  try {
-    url = new URL(input)
-  } catch {
-    return Either.left(new InvalidUrl({ reason: "the URL cannot be parsed" }))
-  }
+  const parsed = parseUrl(input)
+  if (Either.isLeft(parsed)) return parsed
+  const url = parsed.right
   if (url.protocol !== "ws:" && url.protocol !== "wss:") {
     return Either.left(new InvalidUrl({ reason: `the scheme must be ws: or wss:, got ${url.protocol}` }))
   }

@@ -11,6 +11,7 @@ import { AuthInvalid, InsecureConnection, TokenUnavailable } from "./errors.js"
 import type { AccessTokenSource } from "./options.js"
 import { isLoopbackHost } from "./url.js"
 import { InvalidUrl } from "../core/errors.js"
+import { parseUrl } from "../core/url.js"
 
 /** Options of `oauthRefresh`. */
 export interface OAuthRefreshOptions {
@@ -48,12 +49,9 @@ interface Held {
 }
 
 const tokenUrl = (hassUrl: string, allowInsecure: boolean): Either.Either<string, InvalidUrl | InsecureConnection> => {
-  let url: URL
-  try {
-    url = new URL(hassUrl)
-  } catch {
-    return Either.left(new InvalidUrl({ reason: "the Home Assistant URL cannot be parsed" }))
-  }
+  const parsed = parseUrl(hassUrl, "the Home Assistant URL")
+  if (Either.isLeft(parsed)) return Either.left(parsed.left)
+  const url = parsed.right
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return Either.left(new InvalidUrl({ reason: `expected http(s)://, got ${url.protocol}` }))
   }

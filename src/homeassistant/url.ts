@@ -3,18 +3,16 @@
  */
 import { Either } from "effect"
 import { InvalidUrl } from "../core/errors.js"
+import { parseUrl } from "../core/url.js"
 
 /**
  * Accepts `http(s)://host:8123[/prefix]` (the address people type) as well as `ws(s)://host/api/websocket` and
  * returns the WebSocket API URL.
  */
 export const websocketApiUrl = (input: string): Either.Either<URL, InvalidUrl> => {
-  let url: URL
-  try {
-    url = new URL(input)
-  } catch {
-    return Either.left(new InvalidUrl({ reason: "the Home Assistant URL cannot be parsed" }))
-  }
+  const parsed = parseUrl(input, "the Home Assistant URL")
+  if (Either.isLeft(parsed)) return parsed
+  const url = parsed.right
   if (url.protocol === "http:" || url.protocol === "https:") {
     url.protocol = url.protocol === "http:" ? "ws:" : "wss:"
     url.pathname = `${url.pathname.replace(/\/+$/, "")}/api/websocket`
