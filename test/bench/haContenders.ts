@@ -13,6 +13,34 @@ export interface HaContender {
   readonly callServices: (httpUrl: string, token: string, calls: number) => Promise<number>
 }
 
+/** What a concurrent run measured: total milliseconds and every call's latency in milliseconds. */
+export interface ConcurrentRun {
+  readonly ms: number
+  readonly latencies: Float64Array
+}
+
+/** A contender for `callers` concurrent callers sharing `calls` light.toggle calls on one connection. */
+export interface ConcurrentContender {
+  readonly name: string
+  readonly concurrent: (httpUrl: string, token: string, calls: number, callers: number) => Promise<ConcurrentRun>
+}
+
+/** Runs `callers` loops of `calls / callers` timed calls each, all at once, with `call` making one call. */
+const concurrently = async (calls: number, callers: number, call: () => Promise<unknown>): Promise<ConcurrentRun> => {
+  const latencies = new Float64Array(calls)
+  let next = 0
+  const start = performance.now()
+  await Promise.all(Array.from({ length: callers }, async () => {
+    while (next < calls) {
+      const index = next++
+      const begun = performance.now()
+      await call()
+      latencies[index] = performance.now() - begun
+    }
+  }))
+  return { ms: performance.now() - start, latencies }
+}
+
 const target = { entity_id: "light.kitchen" }
 
 export const ours: HaContender = {
@@ -27,6 +55,85 @@ export const ours: HaContender = {
       for (let i = 0; i < calls; i++) yield* ha.callService("light", "toggle", undefined, target)
       return performance.now() - start
     })))
+}
+
+export const oursConcurrent: ConcurrentContender = {
+  name: "our HA client",
+  concurrent: (httpUrl, token, calls, callers) =>
+    Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const context = yield* Layer.build(
+        HomeAssistantLayer({ url: httpUrl, accessToken: token, heartbeat: false }).pipe(Layer.provide(WebSocketClientLive))
+      )
+      const ha = Context.get(context, HomeAssistant)
+      // Effect's own way: `callers` fibers, each making its share of the calls.
+      const latencies = new Float64Array(calls)
+      let next = 0
+      const worker = Effect.gen(function*() {
+        while (next < calls) {
+          const index = next++
+          const begun = performance.now()
+          yield* ha.callService("light", "toggle", undefined, target)
+          latencies[index] = performance.now() - begun
+        }
+      })
+      const start = performance.now()
+      yield* Effect.all(Array.from({ length: callers }, () => worker), { concurrency: "unbounded", discard: true })
+      return { ms: performance.now() - start, latencies }
+    })))
+}
+
+export const hawsConcurrent: ConcurrentContender = {
+  name: "home-assistant-js-websocket",
+  concurrent: async (httpUrl, token, calls, callers) => {
+    ;(globalThis as { WebSocket?: unknown }).WebSocket = WebSocket
+    const connection = await createConnection({ auth: createLongLivedTokenAuth(httpUrl, token) })
+    const run = await concurrently(calls, callers, () => callService(connection, "light", "toggle", undefined, target))
+    connection.close()
+    return run
+  }
+}
+
+export const rawConcurrent: ConcurrentContender = {
+  name: "raw ws (hand-written)",
+  concurrent: async (httpUrl, token, calls, callers) => {
+    const { callServiceMessage, pending, socket } = await rawHaSession(httpUrl, token)
+    let id = 0
+    const run = await concurrently(calls, callers, () => {
+      const mine = ++id
+      const reply = new Promise((resolve) => pending.set(mine, resolve))
+      socket.send(callServiceMessage(mine))
+      return reply.then(() => pending.delete(mine))
+    })
+    socket.close()
+    return run
+  }
+}
+
+/** The raw client with its frames corked per tick: how far coalescing writes alone can take a client. */
+export const rawCorkedConcurrent: ConcurrentContender = {
+  name: "raw ws, writes corked per tick",
+  concurrent: async (httpUrl, token, calls, callers) => {
+    const { callServiceMessage, pending, socket } = await rawHaSession(httpUrl, token)
+    const tcp = (socket as unknown as { _socket: { cork: () => void; uncork: () => void } })._socket
+    let corked = false
+    let id = 0
+    const run = await concurrently(calls, callers, () => {
+      const mine = ++id
+      const reply = new Promise((resolve) => pending.set(mine, resolve))
+      if (!corked) {
+        corked = true
+        tcp.cork()
+        process.nextTick(() => {
+          corked = false
+          tcp.uncork()
+        })
+      }
+      socket.send(callServiceMessage(mine))
+      return reply.then(() => pending.delete(mine))
+    })
+    socket.close()
+    return run
+  }
 }
 
 export const haws: HaContender = {

@@ -8,7 +8,19 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { bundleSizes, chromiumLatencies } from "./browser.js"
-import { haFloor, haws, type HaContender, ours, rawHa } from "./haContenders.js"
+import {
+  type ConcurrentContender,
+  type ConcurrentRun,
+  haFloor,
+  haws,
+  type HaContender,
+  hawsConcurrent,
+  ours,
+  oursConcurrent,
+  rawConcurrent,
+  rawCorkedConcurrent,
+  rawHa
+} from "./haContenders.js"
 import { runJson, startServer } from "./processes.js"
 import {
   adapterFloor,
@@ -28,14 +40,14 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
-// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, entities, flood, bundle).
+// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, concurrent, entities, flood, bundle).
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
 const selected = (workload: string) => only === undefined || only.has(workload)
 
 const size = quick
-  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200 }
-  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, ha: 5_000, flood: 1_000_000, entities: 5_000, diffs: 20_000 }
+  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentCalls: 400, callers: 10 }
+  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, ha: 5_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentCalls: 20_000, callers: 100 }
 
 /** 64 bytes of JSON. */
 const PAYLOAD = { type: "bench", id: 12345678, value: "abcdefghijklmnopqrstuvwxyz0" }
@@ -323,6 +335,48 @@ const haWorkload = async () => {
   }
 }
 
+// 100 callers at once on one connection: throughput and p99 latency, same rounds, ratios to HAWS.
+const concurrentHaWorkload = async () => {
+  const server = await startServer("test/bench/haServer.ts")
+  const httpUrl = `http://127.0.0.1:${server.port}`
+  try {
+    const contenders: ReadonlyArray<ConcurrentContender> = [hawsConcurrent, rawConcurrent, rawCorkedConcurrent, oursConcurrent]
+    const { ratios, samples } = await interleave(
+      contenders.map((c) => ({ ...c, name: `${c.name} (concurrent)` })),
+      size.rounds,
+      (c) => c.concurrent(httpUrl, "bench-token", size.concurrentCalls, size.callers),
+      (run: ConcurrentRun) => size.concurrentCalls / run.ms // throughput, relative to HAWS (the first)
+    )
+    const p99Of = (name: string) => (samples.get(name) ?? []).map((run) => percentile(run.latencies, 0.99))
+    const hawsP99 = median(p99Of(`${hawsConcurrent.name} (concurrent)`))
+    for (const c of contenders) {
+      const name = `${c.name} (concurrent)`
+      const throughput = median((samples.get(name) ?? []).map((run) => (size.concurrentCalls / run.ms) * 1000))
+      const ratio = median(ratios.get(name) ?? [])
+      const p99 = median(p99Of(name))
+      const judged = c === oursConcurrent
+      rows.push({
+        workload: `HA call_service, ${size.callers} concurrent callers, ${size.concurrentCalls.toLocaleString("en")} calls, one connection`,
+        contender: c.name,
+        metric: "calls/s",
+        median: throughput,
+        p99: p99 * 1000,
+        ...(judged
+          ? {
+            target: "≥ 1.5× HAWS, p99 ≤ HAWS",
+            met: ratio >= 1.5 && p99 <= hawsP99,
+            note: `${ratio.toFixed(2)}× HAWS throughput; p99 ${(p99 * 1000).toFixed(0)} µs vs HAWS ${(hawsP99 * 1000).toFixed(0)} µs; ` +
+              `floor (raw, corked) ${median(ratios.get(`${rawCorkedConcurrent.name} (concurrent)`) ?? []).toFixed(2)}× HAWS`,
+            ...(ratio >= 1.5 ? {} : median(ratios.get(`${rawCorkedConcurrent.name} (concurrent)`) ?? []) < 1.5 ? { cause: OUT_OF_REACH } : {})
+          }
+          : { note: `${ratio.toFixed(2)}× HAWS; p99 in µs` })
+      })
+    }
+  } finally {
+    server.stop()
+  }
+}
+
 // One round: each replay is 40-60 s of CPU per contender, long enough to be stable, and the workload is CPU-bound.
 const entitiesWorkload = async () => {
   type Replay = { cpuMs: number; wallMs: number; retained: number; maps: number; checked: number }
@@ -447,6 +501,7 @@ const main = async () => {
     echo.stop()
   }
   if (selected("ha")) await haWorkload()
+  if (selected("concurrent")) await concurrentHaWorkload()
   if (selected("entities")) await entitiesWorkload()
   if (selected("flood")) await floodWorkload()
   if (selected("bundle")) await bundleWorkload()
@@ -503,6 +558,7 @@ const main = async () => {
     haFloor
   ]
     .map((c) => c.name)
+    .concat([oursConcurrent, hawsConcurrent, rawConcurrent, rawCorkedConcurrent].map((c) => `${c.name} (concurrent)`))
     .concat(["ours (entities)", "haws (entities)", "raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
   const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
   if (jsonFile !== undefined) {
