@@ -153,10 +153,22 @@ export class Session {
     const pending = new Pending(id, message.type)
     this.pending.set(id, pending)
     beforeWrite?.(id)
-    pending.write = this.impl === undefined
-      ? Effect.mapError(this.client.send(this.connection, frame.right), (): ConnectionClosed =>
+    if (this.impl === undefined) {
+      pending.write = Effect.mapError(this.client.send(this.connection, frame.right), (): ConnectionClosed =>
         new ConnectionClosed({ code: 1006, reason: "write failed" }))
-      : this.impl.startWrite(frame.right)
+      return pending
+    }
+    const begun = this.impl.beginWrite(frame.right)
+    if (begun instanceof ConnectionClosed) {
+      // The socket refused the frame (it is closing, its close not yet reported): nothing left this process, so the
+      // command waits for the next session. The session ends now: otherwise every command issued until the close
+      // is reported would be refused in turn.
+      this.pending.delete(id)
+      this.routes.delete(id)
+      this.end()
+      return new SessionEnded()
+    }
+    pending.write = begun === undefined ? written : begun.await
     return pending
   }
 
