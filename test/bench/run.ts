@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { bundleSizes, chromiumLatencies } from "./browser.js"
+import { adapterCpu, type CpuContender, effectApiCpu, gatewayCpu, interfaceCpu } from "./cpuCost.js"
 import {
   type ConcurrentContender,
   type ConcurrentRun,
@@ -40,14 +41,14 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
-// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, concurrent, entities, flood, bundle).
+// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, cpu, concurrent, entities, flood, bundle).
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
 const selected = (workload: string) => only === undefined || only.has(workload)
 
 const size = quick
-  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentCalls: 400, callers: 10 }
-  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, ha: 5_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentCalls: 20_000, callers: 100 }
+  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentCalls: 400, callers: 10, cpuOps: 1_000 }
+  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, ha: 5_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentCalls: 20_000, callers: 100, cpuOps: 20_000 }
 
 /** 64 bytes of JSON. */
 const PAYLOAD = { type: "bench", id: 12345678, value: "abcdefghijklmnopqrstuvwxyz0" }
@@ -335,6 +336,33 @@ const haWorkload = async () => {
   }
 }
 
+// CPU µs per send→receive on the in-memory echo transport: the fixed cost per call, the same on any machine.
+const cpuWorkload = async () => {
+  const contenders: ReadonlyArray<CpuContender> = [effectApiCpu, interfaceCpu, gatewayCpu, adapterCpu]
+  const { samples } = await interleave(
+    contenders.map((c) => ({ ...c, name: `${c.name} (cpu)` })),
+    size.rounds,
+    (c) => c.run(size.cpuOps, PAYLOAD),
+    (micros: number) => micros
+  )
+  const perOp = (name: string) => median(samples.get(`${name} (cpu)`) ?? []) / size.cpuOps
+  const base = perOp(effectApiCpu.name)
+  for (const c of contenders) {
+    const cost = perOp(c.name)
+    rows.push({
+      workload: `CPU per send→receive, in-memory echo transport, ${size.cpuOps.toLocaleString("en")} ops`,
+      contender: c.name,
+      metric: "µs CPU/op",
+      median: cost,
+      ...(c === adapterCpu
+        ? { target: "≤ Effect API + 5 µs", met: cost - base <= 5, note: `+${(cost - base).toFixed(1)} µs over the Effect API` }
+        : c === effectApiCpu
+        ? {}
+        : { note: `+${(cost - base).toFixed(1)} µs over the Effect API` })
+    })
+  }
+}
+
 // 100 callers at once on one connection: throughput and p99 latency, same rounds, ratios to HAWS.
 const concurrentHaWorkload = async () => {
   const server = await startServer("test/bench/haServer.ts")
@@ -501,6 +529,7 @@ const main = async () => {
     echo.stop()
   }
   if (selected("ha")) await haWorkload()
+  if (selected("cpu")) await cpuWorkload()
   if (selected("concurrent")) await concurrentHaWorkload()
   if (selected("entities")) await entitiesWorkload()
   if (selected("flood")) await floodWorkload()
@@ -558,6 +587,7 @@ const main = async () => {
     haFloor
   ]
     .map((c) => c.name)
+    .concat([effectApiCpu, interfaceCpu, gatewayCpu, adapterCpu].map((c) => `${c.name} (cpu)`))
     .concat([oursConcurrent, hawsConcurrent, rawConcurrent, rawCorkedConcurrent].map((c) => `${c.name} (concurrent)`))
     .concat(["ours (entities)", "haws (entities)", "raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
   const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
