@@ -93,38 +93,22 @@ export const hawsConcurrent: ConcurrentContender = {
   }
 }
 
-export const rawConcurrent: ConcurrentContender = {
-  name: "raw ws (hand-written)",
-  concurrent: async (httpUrl, token, calls, callers) => {
-    const { callServiceMessage, pending, socket } = await rawHaSession(httpUrl, token)
-    let id = 0
-    const run = await concurrently(calls, callers, () => {
-      const mine = ++id
-      const reply = new Promise((resolve) => pending.set(mine, resolve))
-      socket.send(callServiceMessage(mine))
-      return reply.then(() => pending.delete(mine))
-    })
-    socket.close()
-    return run
-  }
-}
-
-/** The raw client with its frames corked per tick: how far coalescing writes alone can take a client. */
-export const rawCorkedConcurrent: ConcurrentContender = {
-  name: "raw ws, writes corked per tick",
+/** The hand-written raw client, each frame its own write, or (`corked`) its frames corked per tick. */
+const rawConcurrentWith = (name: string, corked: boolean): ConcurrentContender => ({
+  name,
   concurrent: async (httpUrl, token, calls, callers) => {
     const { callServiceMessage, pending, socket } = await rawHaSession(httpUrl, token)
     const tcp = (socket as unknown as { _socket: { cork: () => void; uncork: () => void } })._socket
-    let corked = false
+    let inTick = false
     let id = 0
     const run = await concurrently(calls, callers, () => {
       const mine = ++id
       const reply = new Promise((resolve) => pending.set(mine, resolve))
-      if (!corked) {
-        corked = true
+      if (corked && !inTick) {
+        inTick = true
         tcp.cork()
         process.nextTick(() => {
-          corked = false
+          inTick = false
           tcp.uncork()
         })
       }
@@ -134,7 +118,12 @@ export const rawCorkedConcurrent: ConcurrentContender = {
     socket.close()
     return run
   }
-}
+})
+
+export const rawConcurrent = rawConcurrentWith("raw ws (hand-written)", false)
+
+/** How far coalescing writes alone can take a client: the floor of the concurrent row. */
+export const rawCorkedConcurrent = rawConcurrentWith("raw ws, writes corked per tick", true)
 
 export const haws: HaContender = {
   name: "home-assistant-js-websocket",

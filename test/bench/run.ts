@@ -293,10 +293,18 @@ const openManyWorkload = async (url: string) => {
   }
 }
 
-const haWorkload = async () => {
+/** Runs `body` against the bench's HA simulator in a child process, stopped afterwards. */
+const withHaServer = async (body: (httpUrl: string) => Promise<void>) => {
   const server = await startServer("test/bench/haServer.ts")
-  const httpUrl = `http://127.0.0.1:${server.port}`
   try {
+    await body(`http://127.0.0.1:${server.port}`)
+  } finally {
+    server.stop()
+  }
+}
+
+const haWorkload = () =>
+  withHaServer(async (httpUrl) => {
     const contenders: ReadonlyArray<HaContender> = [rawHa, ours, haws, haFloor]
     const { ratios, samples } = await interleave(
       contenders,
@@ -331,10 +339,7 @@ const haWorkload = async () => {
           : {})
       })
     }
-  } finally {
-    server.stop()
-  }
-}
+  })
 
 // CPU µs per send→receive on the in-memory echo transport: the fixed cost per call, the same on any machine.
 const cpuWorkload = async () => {
@@ -364,10 +369,8 @@ const cpuWorkload = async () => {
 }
 
 // 100 callers at once on one connection: throughput and p99 latency, same rounds, ratios to HAWS.
-const concurrentHaWorkload = async () => {
-  const server = await startServer("test/bench/haServer.ts")
-  const httpUrl = `http://127.0.0.1:${server.port}`
-  try {
+const concurrentHaWorkload = () =>
+  withHaServer(async (httpUrl) => {
     const contenders: ReadonlyArray<ConcurrentContender> = [hawsConcurrent, rawConcurrent, rawCorkedConcurrent, oursConcurrent]
     const { ratios, samples } = await interleave(
       contenders.map((c) => ({ ...c, name: `${c.name} (concurrent)` })),
@@ -400,10 +403,7 @@ const concurrentHaWorkload = async () => {
           : { note: `${ratio.toFixed(2)}× HAWS; p99 in µs` })
       })
     }
-  } finally {
-    server.stop()
-  }
-}
+  })
 
 // One round: each replay is 40-60 s of CPU per contender, long enough to be stable, and the workload is CPU-bound.
 const entitiesWorkload = async () => {
