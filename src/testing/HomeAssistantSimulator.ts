@@ -21,7 +21,7 @@ export interface SimulatorOptions {
   readonly authTimeout?: Duration.DurationInput
   /** The refresh token `/auth/token` honours. Default `"simulator-refresh-token"`. */
   readonly refreshToken?: string
-  /** The OAuth client id that refresh token belongs to. Default: any non-empty one. */
+  /** The OAuth client id that refresh token belongs to. Default: every non-empty client id is accepted. */
   readonly clientId?: string
   /** Lifetime of the access tokens `/auth/token` issues (HA: 30 minutes). Default 30 minutes. */
   readonly accessTokenLifetime?: Duration.DurationInput
