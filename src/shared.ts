@@ -49,7 +49,7 @@ export {
 // Gateway: routes calls to interfaces registered as Layers.
 export { UnknownInterface } from "./gateway/errors.js"
 export { Gateway, type GatewayError, layer as GatewayLayer } from "./gateway/Gateway.js"
-export { type Dispatcher, type InterfaceRegistration, registerInterface } from "./gateway/Registration.js"
+export { type Dispatcher, type InterfaceRegistration, registerInterface, type RegistrationOptions } from "./gateway/Registration.js"
 export {
   websocketClose,
   websocketConnect,

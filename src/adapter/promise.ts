@@ -2,7 +2,7 @@
  * The Promise adapter, for code that does not use Effect: the "websocket" interface through a gateway on a
  * `ManagedRuntime`. A rejected Promise carries the typed error itself (`instanceof`, `_tag`, `message`).
  */
-import { Cause, Effect, Exit, type Layer, ManagedRuntime } from "effect"
+import { Cause, type Context, Effect, Exit, type Layer, ManagedRuntime, Runtime } from "effect"
 import type { WebSocketClient } from "../core/WebSocketClient.js"
 import { Gateway } from "../gateway/Gateway.js"
 import { websocketGateway } from "../gateway/websocket.js"
@@ -36,6 +36,12 @@ export const interfaceFactory = (defaultClient: Layer.Layer<WebSocketClient, unk
 (options = {}) => {
   const runtime = ManagedRuntime.make(websocketGateway(options.client ?? defaultClient))
   let disposed: Promise<void> | undefined
+  // The gateway service, once the first call has built the runtime: later calls skip the context lookup.
+  let gateway: Context.Tag.Service<Gateway> | undefined
+  let runtimeReady: Runtime.Runtime<Gateway> | undefined
+
+  const settle = (exit: Exit.Exit<unknown, unknown>): Promise<unknown> =>
+    Exit.isSuccess(exit) ? Promise.resolve(exit.value) : Promise.reject(toRejection(exit.cause))
 
   const execute = (operation: string, params?: unknown): Promise<unknown> => {
     if (disposed !== undefined) {
@@ -44,10 +50,22 @@ export const interfaceFactory = (defaultClient: Layer.Layer<WebSocketClient, unk
       )
     }
     try {
-      const call = Effect.flatMap(Gateway, (gateway) => gateway.execute(WEBSOCKET_INTERFACE, operation, params))
-      return runtime.runPromiseExit(call).then((exit) =>
-        Exit.isSuccess(exit) ? exit.value : Promise.reject(toRejection(exit.cause))
-      )
+      if (gateway !== undefined && runtimeReady !== undefined) {
+        // One fiber per call, started at once; its exit settles the Promise (no second `then` hop).
+        const fiber = Runtime.runFork(runtimeReady, gateway.execute(WEBSOCKET_INTERFACE, operation, params))
+        const done = fiber.unsafePoll()
+        if (done !== null) return settle(done)
+        return new Promise((resolve, reject) =>
+          fiber.addObserver((exit) => Exit.isSuccess(exit) ? resolve(exit.value) : reject(toRejection(exit.cause)))
+        )
+      }
+      const first = Effect.flatMap(Gateway, (service) =>
+        Effect.flatMap(Effect.runtime<Gateway>(), (current) => {
+          gateway = service
+          runtimeReady = current
+          return service.execute(WEBSOCKET_INTERFACE, operation, params)
+        }))
+      return runtime.runPromiseExit(first).then(settle)
     } catch (error) {
       return Promise.reject(error)
     }

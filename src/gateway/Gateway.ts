@@ -2,8 +2,8 @@
  * The gateway: routes `execute(interfaceName, operation, params)` to the interfaces it was given as Layers.
  * An interface that fails to build does not stop the gateway: its calls fail with `InterfaceUnavailable`.
  */
-import { Cause, Context, Effect, Either, Layer } from "effect"
-import { traced } from "../core/tracing.js"
+import { Cause, Context, Effect, Either, FiberRef, Layer, LogLevel } from "effect"
+import { builtInTracer } from "../core/tracing.js"
 import { InterfaceUnavailable } from "../interface/errors.js"
 import { UnknownInterface } from "./errors.js"
 import type { Dispatcher, InterfaceRegistration } from "./Registration.js"
@@ -16,8 +16,9 @@ export class Gateway extends Context.Tag("effect-ws-gateway/Gateway")<
   Gateway,
   {
     /**
-     * Routes one call. Each call gets a correlation id, set as the span attribute `gateway.correlation_id` and
-     * the log annotation `correlationId`.
+     * Routes one call. Each call that can be observed gets a correlation id: the span attribute
+     * `gateway.correlation_id` when a tracer is installed, the log annotation `correlationId` on the logs of the
+     * call (on all of them for an interface that may log, on the gateway's own failure log for a quiet one).
      */
     readonly execute: (
       interfaceName: string,
@@ -38,16 +39,22 @@ const describeFailure = (cause: Cause.Cause<unknown>): string => {
 
 let nextCorrelation = 0
 
+interface Route {
+  readonly dispatcher: Dispatcher
+  /** The interface emits no log records inside its calls, so they need no log annotations. */
+  readonly quiet: boolean
+}
+
 /** Builds every registered interface in the gateway's scope, isolating the ones that fail. */
 export const make = (registrations: ReadonlyArray<InterfaceRegistration>) =>
   Effect.gen(function*() {
-    const routes = new Map<string, Either.Either<Dispatcher, InterfaceUnavailable>>()
+    const routes = new Map<string, Either.Either<Route, InterfaceUnavailable>>()
     for (const registration of registrations) {
       const built = yield* Effect.exit(registration.build)
       routes.set(
         registration.name,
         built._tag === "Success"
-          ? Either.right(built.value)
+          ? Either.right({ dispatcher: built.value, quiet: registration.quiet === true })
           : Either.left(new InterfaceUnavailable({ interfaceName: registration.name, reason: describeFailure(built.cause) }))
       )
       if (built._tag === "Failure") {
@@ -58,28 +65,48 @@ export const make = (registrations: ReadonlyArray<InterfaceRegistration>) =>
     }
     const registered = [...routes.keys()].sort()
 
-    const execute = (interfaceName: string, operation: string, params?: unknown) => {
-      const correlationId = `gw-${++nextCorrelation}`
-      const route = routes.get(interfaceName)
-      const call: Effect.Effect<unknown, unknown> = route === undefined
-        ? Effect.fail(new UnknownInterface({ interfaceName: String(interfaceName), registered }))
-        : Either.isLeft(route)
-        ? Effect.fail(route.left)
-        : route.right.execute(operation, params)
-      return call.pipe(
-        Effect.tapError((error) =>
-          Effect.logDebug("gateway call failed").pipe(
-            Effect.annotateLogs("error", (error as { readonly _tag?: unknown })?._tag ?? "unknown")
-          )
-        ),
-        Effect.annotateLogs({ correlationId, interface: String(interfaceName), operation: String(operation) }),
-        traced("Gateway.execute", () => ({
-          "gateway.correlation_id": correlationId,
-          "gateway.interface": String(interfaceName),
-          "gateway.operation": String(operation)
-        }))
-      )
-    }
+    // Per call, only what can be observed: a span when a tracer other than the built-in one is installed, the log
+    // annotations when the interface may log and logging is on (a FiberRef write costs ~5 µs, more than the call it
+    // wraps), the failure log when debug logs are on. Decided from the calling fiber's state, once per call.
+    const execute = (interfaceName: string, operation: string, params?: unknown) =>
+      Effect.withFiberRuntime<unknown, unknown>((fiber) => {
+        const route = routes.get(interfaceName)
+        const call: Effect.Effect<unknown, unknown> = route === undefined
+          ? Effect.fail(new UnknownInterface({ interfaceName: String(interfaceName), registered }))
+          : Either.isLeft(route)
+          ? Effect.fail(route.left)
+          : route.right.dispatcher.execute(operation, params)
+        const traced = fiber.currentTracer !== builtInTracer
+        const level = fiber.getFiberRef(FiberRef.currentMinimumLogLevel)
+        const debug = level.ordinal <= LogLevel.Debug.ordinal
+        const annotate = !(route !== undefined && Either.isRight(route) && route.right.quiet) &&
+          level.ordinal < LogLevel.None.ordinal
+        if (!traced && !debug && !annotate) return call
+        const annotations = {
+          correlationId: `gw-${++nextCorrelation}`,
+          interface: String(interfaceName),
+          operation: String(operation)
+        }
+        let observed = call
+        if (debug) {
+          observed = Effect.tapError(observed, (error) =>
+            Effect.logDebug("gateway call failed").pipe(
+              Effect.annotateLogs({ ...annotations, error: (error as { readonly _tag?: unknown })?._tag ?? "unknown" })
+            ))
+        }
+        if (annotate) observed = Effect.annotateLogs(observed, annotations)
+        if (traced) {
+          observed = Effect.withSpan(observed, "Gateway.execute", {
+            attributes: {
+              "gateway.correlation_id": annotations.correlationId,
+              "gateway.interface": annotations.interface,
+              "gateway.operation": annotations.operation
+            },
+            captureStackTrace: false
+          })
+        }
+        return observed
+      })
 
     return Gateway.of({
       execute,

@@ -14,11 +14,20 @@ import {
 } from "../interface/WebSocketInterface.js"
 import type { OperationName, OperationParams } from "../interface/schemas.js"
 import { Gateway, type GatewayError, layer as gatewayLayer } from "./Gateway.js"
-import { type InterfaceRegistration, registerInterface } from "./Registration.js"
+import { type InterfaceRegistration, registerInterface, type RegistrationOptions } from "./Registration.js"
 
-/** Registers the WebSocket interface over `client`; a client that fails to build fails only this interface. */
-export const websocketRegistration = <E>(client: Layer.Layer<WebSocketClient, E>): InterfaceRegistration =>
-  registerInterface(WEBSOCKET_INTERFACE, WebSocketInterface, WebSocketInterfaceLive.pipe(Layer.provide(client)))
+/**
+ * Registers the WebSocket interface over `client`; a client that fails to build fails only this interface. The
+ * interface and this package's clients never log inside a call, so the registration is `quiet` unless told
+ * otherwise (pass `quiet: false` for a client whose transport logs, to get the correlation id on those logs).
+ */
+export const websocketRegistration = <E>(
+  client: Layer.Layer<WebSocketClient, E>,
+  options: RegistrationOptions = {}
+): InterfaceRegistration =>
+  registerInterface(WEBSOCKET_INTERFACE, WebSocketInterface, WebSocketInterfaceLive.pipe(Layer.provide(client)), {
+    quiet: options.quiet ?? true
+  })
 
 /** A gateway with the "websocket" interface over `client` (the platform's default client in `GatewayLive`). */
 export const websocketGateway = <E>(client: Layer.Layer<WebSocketClient, E>): Layer.Layer<Gateway> =>

@@ -3,7 +3,7 @@
  * Schema-validated operations, plus a typed method per operation. Connections opened through it belong to the
  * interface Layer's scope.
  */
-import { Context, Duration, Effect, ExecutionStrategy, Exit, Layer, type Schema, Scope } from "effect"
+import { Context, Duration, Effect, Either, ExecutionStrategy, Exit, Layer, type Schema, Scope } from "effect"
 import type { Connection } from "../core/Connection.js"
 import type { WebSocketError } from "../core/errors.js"
 import type { InboundMessage } from "../core/message.js"
@@ -65,13 +65,18 @@ export const make = Effect.gen(function*() {
       return scope === undefined ? Effect.void : Scope.close(scope, Exit.void)
     })
 
-  const connectionOf = (operation: string, handle: ConnectionHandle) => {
+  // A handle this interface did not issue (or a forged one) is a typed error, like any other bad parameter.
+  const withConnection = <A>(
+    operation: string,
+    handle: ConnectionHandle,
+    use: (connection: Connection) => Effect.Effect<A, InterfaceError>
+  ): Effect.Effect<A, InterfaceError> => {
     const connection = issued.get(handle)
     return connection === undefined
       ? Effect.fail(
         new ParameterTypeError({ operation, parameter: "connection", expected: expectedParameter.connection ?? "" })
       )
-      : Effect.succeed(connection)
+      : use(connection)
   }
 
   // Each operation: its schema, then the core call. Built once; looked up by name.
@@ -81,7 +86,10 @@ export const make = Effect.gen(function*() {
   ): InterfaceCall<A> => {
     const qualified = `${WEBSOCKET_INTERFACE}.${name}`
     const decode = paramsDecoder(OperationParams[name] as unknown as Schema.Schema<(typeof OperationParams)[O]["Type"]>, qualified)
-    return (params) => Effect.flatMap(decode(params), (decoded) => run(decoded, qualified))
+    return (params) => {
+      const decoded = decode(params)
+      return Either.isRight(decoded) ? run(decoded.right, qualified) : Effect.fail(decoded.left)
+    }
   }
 
   const table = {
@@ -98,12 +106,11 @@ export const make = Effect.gen(function*() {
         return handle
       })),
     send: operation("send", ({ connection, message, timeout }, name) =>
-      Effect.flatMap(connectionOf(name, connection), (c) =>
-        Effect.as(client.send(c, message as never, withTimeout(timeout)), true as const))),
+      withConnection(name, connection, (c) => Effect.as(client.send(c, message as never, withTimeout(timeout)), true as const))),
     receive: operation("receive", ({ connection, timeout }, name) =>
-      Effect.flatMap(connectionOf(name, connection), (c) => client.receive(c, withTimeout(timeout)))),
+      withConnection(name, connection, (c) => client.receive(c, withTimeout(timeout)))),
     close: operation("close", ({ code, connection, reason }, name) =>
-      Effect.flatMap(connectionOf(name, connection), (c) =>
+      withConnection(name, connection, (c) =>
         client.close(c, { ...(code === undefined ? {} : { code }), ...(reason === undefined ? {} : { reason }) }).pipe(
           Effect.ensuring(release(connection)),
           Effect.as(true as const)
@@ -138,7 +145,9 @@ export const make = Effect.gen(function*() {
 
 /** The interface's seconds as the core's `timeout` option; absent stays absent. */
 const withTimeout = (seconds: number | undefined): { readonly timeout?: Duration.Duration } =>
-  seconds === undefined ? {} : { timeout: Duration.millis(seconds * 1000) }
+  seconds === undefined ? noTimeout : { timeout: Duration.millis(seconds * 1000) }
+
+const noTimeout = {}
 
 /** The interface over a `WebSocketClient`; releasing it closes every connection still open through it. */
 export const WebSocketInterfaceLive: Layer.Layer<WebSocketInterface, never, WebSocketClient> = Layer.scoped(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope, Tracer } from "effect"
 import {
   ConnectionHandle,
   Gateway,
@@ -137,6 +137,83 @@ describe("Gateway", () => {
       expect(annotations).toHaveLength(2)
       expect(annotations[0]).toMatch(/^gw-\d+$/)
       expect(annotations[0]).not.toBe(annotations[1])
+    }))
+
+  it.effect("an interface that logs gets the correlation id on each of its logs, at the default level", () => {
+    class Chatty extends Context.Tag("test/Chatty")<Chatty, {
+      readonly execute: (operation: string) => Effect.Effect<string>
+    }>() {}
+    const chatty = registerInterface(
+      "chatty",
+      Chatty,
+      Layer.succeed(Chatty, { execute: (operation) => Effect.as(Effect.logInfo(`running ${operation}`), operation) })
+    )
+    const seen: Array<Record<string, unknown>> = []
+    const capture = Logger.make(({ annotations, message }) => {
+      seen.push({ message, ...Object.fromEntries(annotations) })
+    })
+    return Effect.gen(function*() {
+      const gateway = yield* Gateway
+      yield* gateway.execute("chatty", "one")
+      yield* gateway.execute("chatty", "two")
+      // the caller's own annotations stay as they were around the calls
+      yield* Effect.logInfo("after")
+      expect(seen.map((entry) => [entry.message, entry.interface, entry.operation])).toStrictEqual([
+        [["running one"], "chatty", "one"],
+        [["running two"], "chatty", "two"],
+        [["after"], undefined, undefined]
+      ])
+      expect(seen[0]?.correlationId).toMatch(/^gw-\d+$/)
+      expect(seen[1]?.correlationId).not.toBe(seen[0]?.correlationId)
+      expect(seen[2]?.correlationId).toBeUndefined()
+    }).pipe(Effect.provide(GatewayLayer([chatty])), Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+  })
+
+  it.effect("every call gets a span with its correlation id when a tracer is installed, and none otherwise", () =>
+    Effect.gen(function*() {
+      const spans: Array<Tracer.Span> = []
+      const base = yield* Effect.tracer
+      const tracer = Tracer.make({
+        span: (name, parent, context, links, startTime, kind, options) => {
+          const span = base.span(name, parent, context, links, startTime, kind, options)
+          spans.push(span)
+          return span
+        },
+        context: base.context
+      })
+      const gateway = yield* Gateway
+      yield* gateway.execute("websocket", "get_stats")
+      expect(spans).toHaveLength(0)
+      yield* Effect.withTracer(gateway.execute("websocket", "get_stats"), tracer)
+      yield* Effect.withTracer(Effect.exit(gateway.execute("websocket", "nope")), tracer)
+      const calls = spans.filter((span) => span.name === "Gateway.execute")
+      expect(calls.map((span) => span.attributes.get("gateway.operation"))).toStrictEqual(["get_stats", "nope"])
+      expect(calls[0]?.attributes.get("gateway.correlation_id")).toMatch(/^gw-\d+$/)
+      expect(calls[1]?.attributes.get("gateway.correlation_id")).not.toBe(calls[0]?.attributes.get("gateway.correlation_id"))
+      expect(calls.map((span) => span.status._tag)).toStrictEqual(["Ended", "Ended"])
+    }).pipe(Effect.provide(inMemoryGateway)))
+
+  it.effect("a quiet interface's successful calls leave the caller's log annotations untouched", () =>
+    Effect.gen(function*() {
+      const seen: Array<Record<string, unknown>> = []
+      const capture = Logger.make(({ annotations }) => {
+        seen.push(Object.fromEntries(annotations))
+      })
+      yield* Effect.gen(function*() {
+        const gateway = yield* Gateway
+        yield* gateway.execute("websocket", "get_stats")
+        yield* Effect.logDebug("after a quiet call")
+        yield* Effect.exit(gateway.execute("websocket", "nope"))
+      }).pipe(
+        Effect.annotateLogs("caller", "mine"),
+        Effect.provide(inMemoryGateway),
+        Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      expect(seen[0]).toStrictEqual({ caller: "mine" })
+      // the gateway's own failure log names the call
+      expect(seen[1]).toMatchObject({ caller: "mine", interface: "websocket", operation: "nope", error: "UnknownOperation" })
+      expect(seen).toHaveLength(2)
     }))
 
   it.effect("releasing the gateway closes every connection opened through it", () =>

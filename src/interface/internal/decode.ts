@@ -2,7 +2,7 @@
  * Decodes caller parameters with an operation's schema and turns a parse failure into the dispatch error it
  * stands for: missing → `InvalidParameter`, wrong type → `ParameterTypeError`, out of range → `InvalidParameter`.
  */
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Either, ParseResult, Schema } from "effect"
 import { InvalidParameter, ParameterTypeError } from "../errors.js"
 import { expectedParameter } from "../schemas.js"
 
@@ -17,28 +17,32 @@ const definedEntries = (params: object): Record<string, unknown> => {
 
 /**
  * Compiles a decoder for `operation`'s parameters once (named as in messages, e.g. `websocket.send`); the returned
- * function decodes `params` (absent means none) on every call.
+ * function decodes `params` (absent means none) on every call, synchronously.
  */
 export const paramsDecoder = <A, I>(
   schema: Schema.Schema<A, I>,
   operation: string
-): (params: unknown) => Effect.Effect<A, InvalidParameter | ParameterTypeError> => {
+): (params: unknown) => Either.Either<A, InvalidParameter | ParameterTypeError> => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
+  // The operations' schemas transform nothing, so parameters the schema accepts as they are pass through uncopied;
+  // everything else (absent, `undefined` values, errors) takes the decoding path below.
+  const accepts = Schema.is(schema as Schema.Schema<A, unknown>)
   return (params) => {
+    if (typeof params === "object" && params !== null && accepts(params)) return Either.right(params)
     if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
-      return Effect.fail(new ParameterTypeError({ operation, parameter: "params", expected: describeParameter("params") }))
+      return Either.left(new ParameterTypeError({ operation, parameter: "params", expected: describeParameter("params") }))
     }
     const decoded = decode(definedEntries(params ?? {}))
-    if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
+    if (Either.isRight(decoded)) return Either.right(decoded.right)
     const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
     const parameter = String(issue?.path[0] ?? "params")
     switch (issue?._tag) {
       case "Missing":
-        return Effect.fail(new InvalidParameter({ operation, parameter, reason: "missing" }))
+        return Either.left(new InvalidParameter({ operation, parameter, reason: "missing" }))
       case "Refinement":
-        return Effect.fail(new InvalidParameter({ operation, parameter, reason: `must be ${describeParameter(parameter)}` }))
+        return Either.left(new InvalidParameter({ operation, parameter, reason: `must be ${describeParameter(parameter)}` }))
       default:
-        return Effect.fail(new ParameterTypeError({ operation, parameter, expected: describeParameter(parameter) }))
+        return Either.left(new ParameterTypeError({ operation, parameter, expected: describeParameter(parameter) }))
     }
   }
 }
