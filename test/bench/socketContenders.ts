@@ -239,8 +239,25 @@ export const batchFloor: Pick<SocketContender, "name" | "openMany"> = {
 }
 
 /** The floor of a Promise API over a `ManagedRuntime` (what the adapter is): raw `ws`, one `runPromise` per call. */
-export const adapterFloor: Pick<SocketContender, "name" | "requestCycles"> = {
+export const adapterFloor: Pick<SocketContender, "name" | "requestCycles" | "sequential"> = {
   name: "floor: raw ws per runPromise",
+  // The adapter's send→receive is two calls: here, two `runPromise`s around raw `ws`.
+  sequential: async (url, count, payload) => {
+    const runtime = ManagedRuntime.make(Layer.empty)
+    const socket = await openRaw(url)
+    const receive = fiberInbox(socket)
+    const send = Effect.sync(() => socket.send(JSON.stringify(payload)))
+    const latencies = new Float64Array(count)
+    for (let i = 0; i < count; i++) {
+      const start = now()
+      await runtime.runPromise(send)
+      await runtime.runPromise(receive)
+      latencies[i] = now() - start
+    }
+    await closeRaw(socket)
+    await runtime.dispose()
+    return latencies
+  },
   requestCycles: async (url, cycles, payload) => {
     const runtime = ManagedRuntime.make(Layer.empty)
     const start = now()
