@@ -100,7 +100,7 @@ const rawConcurrentWith = (name: string, corked: boolean): ConcurrentContender =
     const { callServiceMessage, pending, socket } = await rawHaSession(httpUrl, token)
     const tcp = (socket as unknown as { _socket: { cork: () => void; uncork: () => void } })._socket
     let inTick = false
-    let id = 0
+    let id = 1
     const run = await concurrently(calls, callers, () => {
       const mine = ++id
       const reply = new Promise((resolve) => pending.set(mine, resolve))
@@ -139,18 +139,27 @@ export const haws: HaContender = {
   }
 }
 
-/** A hand-written HA session on raw `ws`: authenticates, then routes each result to the waiter under its id. */
+/**
+ * A hand-written HA session on raw `ws`: authenticates, turns on HA's message coalescing (as HAWS and ours do), then
+ * routes each result, alone or in a coalesced array, to the waiter under its id.
+ */
 const rawHaSession = async (httpUrl: string, token: string) => {
   const socket = new WebSocket(`${httpUrl.replace(/^http/, "ws")}/api/websocket`, { perMessageDeflate: false })
   const pending = new Map<number, (message: unknown) => void>()
-  let authed: () => void = () => undefined
-  socket.on("message", (data) => {
-    const message = JSON.parse(String(data)) as { type: string; id?: number }
+  let ready: () => void = () => undefined
+  const route = (message: { type: string; id?: number }) => {
     if (message.type === "auth_required") socket.send(JSON.stringify({ type: "auth", access_token: token }))
-    else if (message.type === "auth_ok") authed()
+    else if (message.type === "auth_ok") {
+      socket.send(JSON.stringify({ id: 1, type: "supported_features", features: { coalesce_messages: 1 } }))
+    } else if (message.id === 1) ready()
     else if (message.id !== undefined) pending.get(message.id)?.(message)
+  }
+  socket.on("message", (data) => {
+    const parsed = JSON.parse(String(data)) as { type: string; id?: number } | Array<{ type: string; id?: number }>
+    if (Array.isArray(parsed)) for (const message of parsed) route(message)
+    else route(parsed)
   })
-  await new Promise<void>((resolve) => (authed = resolve))
+  await new Promise<void>((resolve) => (ready = resolve))
   const callServiceMessage = (id: number) =>
     JSON.stringify({ id, type: "call_service", domain: "light", service: "toggle", target })
   return { socket, pending, callServiceMessage }
@@ -161,7 +170,7 @@ export const rawHa: HaContender = {
   callServices: async (httpUrl, token, calls) => {
     const { callServiceMessage, pending, socket } = await rawHaSession(httpUrl, token)
     const start = performance.now()
-    for (let id = 1; id <= calls; id++) {
+    for (let id = 2; id <= calls + 1; id++) {
       const reply = new Promise((resolve) => pending.set(id, resolve))
       socket.send(callServiceMessage(id))
       await reply
@@ -183,7 +192,7 @@ export const haFloor: HaContender = {
     Effect.runPromise(Effect.gen(function*() {
       const { callServiceMessage, pending, socket } = yield* Effect.promise(() => rawHaSession(httpUrl, token))
       const start = performance.now()
-      for (let id = 1; id <= calls; id++) {
+      for (let id = 2; id <= calls + 1; id++) {
         yield* Effect.async<unknown>((resume) => {
           pending.set(id, (message) => resume(Effect.succeed(message)))
           socket.send(callServiceMessage(id))

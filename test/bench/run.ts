@@ -301,9 +301,9 @@ const openManyWorkload = async (url: string) => {
   }
 }
 
-/** Runs `body` against the bench's HA simulator in a child process, stopped afterwards. */
+/** Runs `body` against the bench's HA echo server in a child process, stopped afterwards. */
 const withHaServer = async (body: (httpUrl: string) => Promise<void>) => {
-  const server = await startServer("test/bench/haServer.ts")
+  const server = await startServer("test/bench/haEchoServer.mjs", ["bench-token"])
   try {
     await body(`http://127.0.0.1:${server.port}`)
   } finally {

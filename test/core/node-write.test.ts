@@ -138,10 +138,11 @@ describe("Node transport writes", () => {
       const server = yield* wsServer()
       const { reports, socket } = yield* openSocket(server.url, true)
       const side = yield* Queue.take(server.connections)
-      const frames = Array.from({ length: 400 }, (_, i) => `${i}`.padEnd(100, "."))
+      // Fewer frames than one coalesced write holds, so all of them wait corked in the stream's buffer.
+      const frames = Array.from({ length: 30 }, (_, i) => `${i}`.padEnd(1500, "."))
       const starts = frames.map((frame) => socket.send(frame))
       const pending = starts.filter((start) => start === "pending").length
-      // 40 KB in one run cannot all fit under a 16 KiB mark; the first frames do.
+      // 45 KB in one run cannot all fit under a 16 KiB mark; the first frames do.
       expect(starts[0]).toBe("written")
       expect(pending).toBeGreaterThan(0)
       const reported = yield* Effect.forEach(Array.from({ length: pending }), () => Queue.take(reports))
@@ -149,6 +150,29 @@ describe("Node transport writes", () => {
       const received = yield* Effect.forEach(frames, () => Queue.take(side.received))
       expect(received.map((r) => r.data.toString())).toStrictEqual(frames)
       expect(yield* Queue.size(reports)).toBe(0)
+    }))
+
+  it.scoped("coalescing: a long run is written every 32 frames, the rest stays corked until the run ends", () =>
+    Effect.gen(function*() {
+      const server = yield* wsServer()
+      const { socket } = yield* openSocket(server.url, true)
+      const side = yield* Queue.take(server.connections)
+      const stream = streamUnder(socket)
+      const frames = Array.from({ length: 70 }, (_, i) => `${i}`.padEnd(50, "."))
+      const lengths = frames.map((frame) => {
+        socket.send(frame)
+        return stream.writableLength
+      })
+      // frames 1-32 accumulate; the 33rd sends them; 33-64 accumulate again; the 65th sends those
+      expect(lengths[31]).toBeGreaterThan(lengths[0] as number)
+      expect(lengths[32]).toBeLessThanOrEqual(lengths[0] as number)
+      expect(lengths[63]).toBeGreaterThan(lengths[32] as number)
+      expect(lengths[64]).toBeLessThanOrEqual(lengths[0] as number)
+      expect(stream.writableCorked).toBe(1)
+      yield* Effect.promise(() => Promise.resolve())
+      expect(stream.writableCorked).toBe(0)
+      const received = yield* Effect.forEach(frames, () => Queue.take(side.received))
+      expect(received.map((r) => r.data.toString())).toStrictEqual(frames)
     }))
 
   it.scoped("without coalescing, a run of sends is not held back", () =>

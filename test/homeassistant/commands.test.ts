@@ -1,9 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { Context, Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
+import net from "node:net"
 import WebSocket from "ws"
-import { CommandTimeout, HomeAssistantError, InvalidMessage } from "../../src/index.js"
+import { WebSocketTransport } from "../../src/core/Transport.js"
+import { clientOn } from "../../src/defaults.js"
+import { CommandTimeout, HomeAssistant, HomeAssistantError, HomeAssistantLayer, InvalidMessage } from "../../src/index.js"
+import { NodeTransportLive } from "../../src/node.js"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
-import { connect, eventually } from "./kit.js"
+import { connect, eventually, TOKEN } from "./kit.js"
 
 describe("Home Assistant commands", () => {
   it.scoped("get_states, get_config and get_services come from the seeded home", () =>
@@ -131,6 +135,48 @@ describe("Home Assistant commands", () => {
       const ids = sim.received.map((r) => r.message.id as number)
       expect(ids).toStrictEqual(Array.from({ length: ids.length }, (_, i) => i + 1))
       expect(sim.count("ping") + sim.count("get_config")).toBe(100)
+    }))
+
+  it.scoped("the HA connection coalesces writes: 100 concurrent commands leave in a few socket writes, in id order", () =>
+    Effect.gen(function*() {
+      const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
+      const asked: Array<boolean | undefined> = []
+      const writes: Array<number> = []
+      // The Node transport, recording what each connection asked for and counting the frames in each socket write.
+      const recording = Layer.effect(
+        WebSocketTransport,
+        Effect.map(WebSocketTransport, (node) =>
+          WebSocketTransport.of({
+            ...node,
+            open: (request, events) => {
+              asked.push(request.coalesceWrites)
+              return node.open(request, events)
+            }
+          }))
+      ).pipe(Layer.provide(NodeTransportLive))
+      const context = yield* Layer.build(
+        HomeAssistantLayer({ url: sim.httpUrl, accessToken: TOKEN, heartbeat: false }).pipe(
+          Layer.provide(clientOn(recording))
+        )
+      )
+      const ha = Context.get(context, HomeAssistant)
+      const before = sim.received.length
+      // Only the client's socket: the simulator's own socket in this process writes too.
+      const original = net.Socket.prototype._writev as NonNullable<net.Socket["_writev"]>
+      net.Socket.prototype._writev = function(this: net.Socket, chunks, callback) {
+        if (this.remotePort === sim.port) writes.push(chunks.length)
+        return original.call(this, chunks, callback)
+      }
+      yield* Effect.addFinalizer(() => Effect.sync(() => (net.Socket.prototype._writev = original)))
+      yield* Effect.forEach(Array.from({ length: 100 }), () => ha.ping(), { concurrency: "unbounded", discard: true })
+      expect(asked).toStrictEqual([true])
+      const ids = sim.received.slice(before).map((r) => r.message.id as number)
+      expect(ids).toHaveLength(100)
+      expect(ids.every((id, i) => i === 0 || id === (ids[i - 1] as number) + 1)).toBe(true)
+      // each frame is two chunks (header, payload); 100 frames leave in batches of at most 32 frames
+      expect(writes.length).toBeGreaterThan(0)
+      expect(writes.length).toBeLessThanOrEqual(10)
+      expect(Math.max(...writes)).toBeLessThanOrEqual(64)
     }))
 
   it.scoped("a message that carries its own id is sent with the session's id, and only that one", () =>

@@ -35,7 +35,9 @@ export const openSession = (
       url: settings.url,
       timeout: settings.connectTimeout,
       // a dead peer should not hold up the reconnect for long
-      closeTimeout: "2 seconds"
+      closeTimeout: "2 seconds",
+      // A command completes with its result, not its write: frames sent in one run can leave in one write.
+      coalesceWrites: true
     })
     const handshake = Effect.gen(function*() {
       const required = yield* client.receive(connection)

@@ -124,6 +124,12 @@ interface Stream {
   write(chunk: Uint8Array, callback: (error?: Error | null) => void): boolean
 }
 
+/**
+ * The most frames one coalesced write holds. Unbounded, 100 callers sharing a connection with HA went in lockstep
+ * (the client's whole batch, then the server's): 32 let both work at once, +12-15 % calls/s in three A/B pairs.
+ */
+const FRAMES_PER_WRITE = 32
+
 /** The TCP/TLS stream under a `ws` socket, once it has one. */
 const streamOf = (socket: WebSocket): Stream | undefined => (socket as unknown as { readonly _socket?: Stream })._socket
 
@@ -197,6 +203,7 @@ class NodeSocket implements TransportSocket {
   // Reports a pending frame's write; made on the first frame that has to wait (most never do).
   private afterWrite: ((error?: Error | null) => void) | undefined = undefined
   private corked = false
+  private inRun = 0
   private uncork: (() => void) | undefined = undefined
 
   constructor(
@@ -242,14 +249,23 @@ class NodeSocket implements TransportSocket {
     if (this.socket.readyState !== this.OPEN || stream === undefined) return new Error("the socket is not open")
     // Coalescing (opt-in): frames sent in one synchronous run (a fiber's burst, replies to a batch of messages)
     // leave in one write: the stream is corked at the first and uncorked on the next microtask, after the run.
-    // One syscall per frame measured as most of the time of a pipelined exchange.
-    if (this.coalesce && !this.corked) {
-      stream.cork()
-      this.corked = true
-      queueMicrotask(this.uncork ??= () => {
-        this.corked = false
-        streamOf(this.socket)?.uncork()
-      })
+    // One syscall per frame measured as most of the time of a pipelined exchange. A long run is written every
+    // FRAMES_PER_WRITE frames, so the peer starts on its first frames while this side produces the rest.
+    if (this.coalesce) {
+      if (!this.corked) {
+        stream.cork()
+        this.corked = true
+        this.inRun = 0
+        queueMicrotask(this.uncork ??= () => {
+          if (!this.corked) return
+          this.corked = false
+          streamOf(this.socket)?.uncork()
+        })
+      } else if (++this.inRun === FRAMES_PER_WRITE) {
+        this.inRun = 0
+        stream.uncork()
+        stream.cork()
+      }
     }
     // No callback for ws: with one, Node schedules a tick per run of writes only to report what is known already
     // for almost every frame (without it, pipelined throughput went from 0.80x to 0.87x raw ws in an A/B).
