@@ -202,9 +202,11 @@ class NodeSocket implements TransportSocket {
   private stage: "connecting" | "upgraded" | "open" = "connecting"
   // Reports a pending frame's write; made on the first frame that has to wait (most never do).
   private afterWrite: ((error?: Error | null) => void) | undefined = undefined
+  // Coalescing: whether a run of sends is under way (ends on the next microtask), and the frames held corked in it.
+  private inRun = false
   private corked = false
-  private inRun = 0
-  private uncork: (() => void) | undefined = undefined
+  private heldFrames = 0
+  private endRun: (() => void) | undefined = undefined
 
   constructor(
     private readonly socket: WebSocket,
@@ -248,23 +250,27 @@ class NodeSocket implements TransportSocket {
     // Without a callback ws drops a frame for a socket that is no longer open without a word: refuse it here.
     if (this.socket.readyState !== this.OPEN || stream === undefined) return new Error("the socket is not open")
     // Coalescing (opt-in): frames sent in one synchronous run (a fiber's burst, replies to a batch of messages)
-    // leave in one write: the stream is corked at the first and uncorked on the next microtask, after the run.
-    // One syscall per frame measured as most of the time of a pipelined exchange. A long run is written every
+    // leave together: the stream is corked at the run's second frame and uncorked on the next microtask, after the
+    // run. One syscall per frame measured as most of the time of a pipelined exchange. A long run is written every
     // FRAMES_PER_WRITE frames, so the peer starts on its first frames while this side produces the rest.
     if (this.coalesce) {
-      if (!this.corked) {
-        stream.cork()
-        this.corked = true
-        this.inRun = 0
-        queueMicrotask(this.uncork ??= () => {
+      if (!this.inRun) {
+        // The first frame of a run goes straight out: a lone frame (one request at a time) waits for nothing.
+        this.inRun = true
+        queueMicrotask(this.endRun ??= () => {
+          this.inRun = false
           if (!this.corked) return
           this.corked = false
           streamOf(this.socket)?.uncork()
         })
-      } else if (++this.inRun === FRAMES_PER_WRITE) {
-        this.inRun = 0
+      } else if (!this.corked) {
+        stream.cork()
+        this.corked = true
+        this.heldFrames = 1
+      } else if (++this.heldFrames > FRAMES_PER_WRITE) {
         stream.uncork()
         stream.cork()
+        this.heldFrames = 1
       }
     }
     // No callback for ws: with one, Node schedules a tick per run of writes only to report what is known already
