@@ -50,9 +50,10 @@ export interface ConnectOptions {
   readonly closeTimeout?: Duration.DurationInput
   /**
    * Opt-in write coalescing for high-rate senders. A run's first frame goes out at once; the frames sent after it in
-   * the same synchronous run leave together (one write per 32 frames on Node), on the next microtask, and `send` completes once the frame is in the socket's write buffer below its high-water mark
-   * (what a Node stream's `write()` returning true means) rather than when `ws` reports the write. Past the mark,
-   * `send` waits for the write as usual. Default `false`.
+   * the same synchronous run leave together (one write per 32 frames on Node), on the next microtask. `send`
+   * completes once the frame is in the socket's write buffer below its high-water mark (what a Node stream's
+   * `write()` returning true means) rather than when `ws` reports the write. Past the mark, `send` waits for the
+   * write as usual. Default `false`.
    */
   readonly coalesceWrites?: boolean
 }
