@@ -41,28 +41,29 @@ export const chaosProxy = (targetPort: number) => {
     const upstream = connect(targetPort, "127.0.0.1")
     const pair: Pair = { client, upstream, clientChunks: 0 }
     pairs.add(pair)
-    const drop = () => {
+    const drop = (why: string) => () => {
+      if (process.env.CHAOS_DEBUG !== undefined && pairs.has(pair)) console.log(`[proxy] drop: ${why}`, Date.now() % 100000)
       pairs.delete(pair)
       client.destroy()
       upstream.destroy()
     }
-    upstream.on("error", drop)
-    upstream.on("close", drop)
-    client.on("close", drop)
+    upstream.on("error", drop("upstream error"))
+    upstream.on("close", drop("upstream close"))
+    client.on("close", drop("client close"))
     client.on("data", (chunk: Buffer) => {
       pair.clientChunks++
       upstream.write(chunk)
       if (pending?._tag === "afterClientChunk" && pair.clientChunks >= pending.n) {
         pending = undefined
         count("afterClientChunk")
-        setImmediate(drop) // the chunk has left for the server; its answer never comes back
+        setImmediate(drop("afterClientChunk")) // the chunk has left for the server; its answer never comes back
       }
     })
     upstream.on("data", (chunk: Buffer) => {
       if (pending?._tag === "midFrame" && chunk.length > 1) {
         pending = undefined
         count("midFrame")
-        client.write(chunk.subarray(0, chunk.length >> 1), drop)
+        client.write(chunk.subarray(0, chunk.length >> 1), drop("midFrame"))
         return
       }
       client.write(chunk)
@@ -77,6 +78,7 @@ export const chaosProxy = (targetPort: number) => {
     cut: (cut) => {
       if (cut._tag !== "now") return void (pending = cut)
       count("now")
+      if (process.env.CHAOS_DEBUG !== undefined) console.log(`[proxy] cut now: ${pairs.size}`, Date.now() % 100000)
       for (const pair of [...pairs]) {
         pair.client.destroy()
         pair.upstream.destroy()

@@ -113,15 +113,20 @@ describe("HA chaos soak", () => {
             }
           })
 
-        const cut = (kind: string, action: Effect.Effect<void>) =>
+        const cutsDone = () => [...proxy.done.values()].reduce((a, b) => a + b, 0)
+        const cut = (kind: string, action: Effect.Effect<void>, reconnects = false) =>
           Effect.gen(function*() {
             cuts.set(kind, (cuts.get(kind) ?? 0) + 1)
+            const [acceptedBefore, cutsBefore] = [sim.acceptedCount, cutsDone()]
             yield* action
             // An armed cut waits for its moment (a re-subscription, a frame from the server); past 2 s it is dropped.
             if (!(yield* eventually(() => !proxy.armed(), 2_000))) proxy.disarm()
             if (process.env.CHAOS_DEBUG !== undefined) console.log(kind, yield* ha.connectionState, sim.acceptedCount, sim.connectionCount, JSON.stringify([...outcomes]))
-            yield* eventually(() => sim.connectionCount === 1, 15_000)
-            yield* Effect.flatMap(connected(), (up) => (up ? Effect.void : sleepMs(50)))
+            // A cut takes effect asynchronously: until the sockets report it, the old connection still looks up. So
+            // after a cut that happened, wait for the client's next connection rather than trusting the old one.
+            const happened = reconnects || cutsDone() > cutsBefore
+            yield* eventually(() => (!happened || sim.acceptedCount > acceptedBefore) && sim.connectionCount === 1, 15_000)
+            for (let i = 0; i < 300 && !(yield* connected()); i++) yield* sleepMs(10)
           })
         const arm = (c: Cut) => Effect.sync(() => proxy.cut(c))
         const now = arm({ _tag: "now" })
@@ -143,13 +148,13 @@ describe("HA chaos soak", () => {
                 if (removable > 1) yield* sim.removeEntity(`sensor.chaos_${removable - 1}`)
                 yield* sleepMs(30)
                 yield* sim.goOnline
-              }))
+              }), true)
             } else {
               yield* cut("restart into starting", Effect.gen(function*() {
                 yield* sim.restartStarting
                 yield* sleepMs(50)
                 yield* sim.finishStarting
-              }))
+              }), true)
             }
           }
         })
@@ -157,6 +162,7 @@ describe("HA chaos soak", () => {
           concurrency: "unbounded"
         })
         proxy.disarm()
+        if (process.env.CHAOS_DEBUG !== undefined) console.log("chaos over", Date.now() % 100000)
         yield* eventually(() => sim.connectionCount === 1)
 
         // Every subscription is live exactly once: each probe arrives once on each, none is silent. Events fired while
@@ -187,6 +193,9 @@ describe("HA chaos soak", () => {
             undisturbed = true
             break
           }
+          if (process.env.CHAOS_DEBUG !== undefined) {
+            console.log("probe round disturbed", Date.now() % 100000, probeRounds, accepted, sim.acceptedCount, JSON.stringify(sim.closes.slice(-3)))
+          }
         }
         const endedDuringRun = [...ended]
         yield* eventually(() => isDeepStrictEqual(store, truth(sim)), 5_000)
@@ -209,6 +218,8 @@ describe("HA chaos soak", () => {
       const clientStats = yield* stats.client.getStats
       for (let i = 0; i < 200 && handles() > baselineHandles; i++) yield* sleepMs(5)
       const heapEnd = heapAfterGc()
+      const serverCuts = (cuts.get("offline, entities removed") ?? 0) + (cuts.get("restart into starting") ?? 0)
+      const cutsHappened = [...proxy.done.values()].reduce((a, b) => a + b, 0) + serverCuts
       report("ha-chaos", {
         seed: SEED,
         seconds: ((Date.now() - started) / 1000).toFixed(1),
@@ -218,6 +229,8 @@ describe("HA chaos soak", () => {
         ...Object.fromEntries([...cuts].map(([kind, count]) => [`cut.${kind.replaceAll(" ", "_")}`, count])),
         reconnects: stats.reconnects,
         ...Object.fromEntries([...proxy.done].map(([kind, count]) => [`proxyCut.${kind}`, count])),
+        serverCuts,
+        cutsHappened,
         duplicates: duplicates.length,
         probeRounds: stats.probeRounds,
         storeMismatches: stats.storeMatches ? 0 : 1,
@@ -229,7 +242,8 @@ describe("HA chaos soak", () => {
       })
       expect(stats.endedDuringRun).toStrictEqual([]) // no live subscription ended or failed during the run
       expect(results.size).toBeGreaterThanOrEqual(COMMANDS)
-      expect([...proxy.done.values()].reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(50) // cuts that happened
+      // Cuts that happened: the proxy's, and the server's own (offline, restart), each of which drops the connection.
+      expect(cutsHappened).toBeGreaterThanOrEqual(50)
       expect(duplicates).toStrictEqual([]) // no command executed twice
       expect(resultNotRun).toStrictEqual([]) // a result means it ran, once
       // Every command settled: its result, or ConnectionLost (its frame may have left) — no hang, no defect.
