@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Metric, MetricState, TestClock, Tracer } from "effect"
+import { Duration, Effect, Exit, Fiber, Metric, MetricState, TestClock } from "effect"
 import {
   ConnectionClosed,
   ConnectionRefused,
@@ -10,7 +10,7 @@ import {
 } from "../../src/index.js"
 import { make as WebSocketClientMake } from "../../src/core/WebSocketClient.js"
 import { Handshake, WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
-import { run, url } from "./kit.js"
+import { recordingTracer, run, url } from "./kit.js"
 
 
 /** A server script: answer every accepted connection's first message with its upper-case echo. */
@@ -309,16 +309,7 @@ const metricValues = Effect.map(Metric.snapshot, (pairs) => {
 describe("observability", () => {
   it.effect("spans carry the URL without credentials or query, and no header values", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const base = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (name, parent, context, links, startTime, kind, options) => {
-          const span = base.span(name, parent, context, links, startTime, kind, options)
-          spans.push(span)
-          return span
-        },
-        context: base.context
-      })
+      const { spans, tracer } = yield* recordingTracer
       let connectionId: number | undefined
       yield* run(Effect.gen(function*() {
         const client = yield* WebSocketClient

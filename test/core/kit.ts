@@ -1,6 +1,6 @@
 /** Shared fixtures of the core tests: a fresh in-memory client and server per test. */
 import { expect } from "@effect/vitest"
-import { Effect, Fiber, type Scope, TestClock } from "effect"
+import { Effect, Fiber, type Scope, TestClock, Tracer } from "effect"
 import { WebSocketClient } from "../../src/index.js"
 import { type TestPeer, WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
 
@@ -33,3 +33,17 @@ export const expectClosedTogether = (closing: Effect.Effect<void>, peers: Readon
     yield* Fiber.join(fiber)
     expect(peers.map((peer) => peer.isClosed)).toStrictEqual(peers.map(() => true))
   })
+
+/** A tracer that records every span it starts, over the current one: install it with `Effect.withTracer`. */
+export const recordingTracer = Effect.map(Effect.tracer, (base) => {
+  const spans: Array<Tracer.Span> = []
+  const tracer = Tracer.make({
+    span: (...args) => {
+      const span = base.span(...args)
+      spans.push(span)
+      return span
+    },
+    context: base.context
+  })
+  return { spans, tracer }
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope, Tracer } from "effect"
+import { Context, Effect, Exit, Layer, Logger, LogLevel, Scope } from "effect"
 import {
   ConnectionHandle,
   Gateway,
@@ -22,6 +22,7 @@ import {
   type WebSocketTransport
 } from "../../src/index.js"
 import { WebSocketTest, WebSocketTestServer } from "../../src/testing/index.js"
+import { recordingTracer } from "../core/kit.js"
 
 const url = "ws://example.test/"
 
@@ -171,16 +172,7 @@ describe("Gateway", () => {
 
   it.effect("every call gets a span with its correlation id when a tracer is installed, and none otherwise", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const base = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (name, parent, context, links, startTime, kind, options) => {
-          const span = base.span(name, parent, context, links, startTime, kind, options)
-          spans.push(span)
-          return span
-        },
-        context: base.context
-      })
+      const { spans, tracer } = yield* recordingTracer
       const gateway = yield* Gateway
       yield* gateway.execute("websocket", "get_stats")
       expect(spans).toHaveLength(0)

@@ -1,7 +1,7 @@
 // OAuth refresh against the simulator's /auth/token over real loopback HTTP; expiry on the TestClock.
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Exit, Layer, Logger, LogLevel, Option, Schedule, TestClock, Tracer } from "effect"
+import { Cause, Context, Effect, Exit, Layer, Logger, LogLevel, Option, Schedule, TestClock } from "effect"
 import {
   AuthInvalid,
   HomeAssistant,
@@ -15,6 +15,7 @@ import {
   WebSocketClientLive
 } from "../../src/index.js"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
+import { recordingTracer } from "../core/kit.js"
 import { eventually, reachState, reconnected } from "./kit.js"
 
 const REFRESH = "refresh-9c2e-never-print"
@@ -134,16 +135,7 @@ describe("Home Assistant OAuth refresh (oauthRefresh)", () => {
     const lines: Array<string> = []
     const capture = Logger.make(({ annotations, message }) => lines.push(JSON.stringify({ message, annotations: [...annotations] })))
     return Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const base = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (...args) => {
-          const span = base.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: base.context
-      })
+      const { spans, tracer } = yield* recordingTracer
       const printed: Array<string> = []
       const run = Effect.gen(function*() {
         const { sim, tokens } = yield* setup()
