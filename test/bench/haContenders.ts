@@ -125,6 +125,52 @@ export const rawConcurrent = rawConcurrentWith("raw ws (hand-written)", false)
 /** How far coalescing writes alone can take a client: the floor of the concurrent row. */
 export const rawCorkedConcurrent = rawConcurrentWith("raw ws, writes corked per tick", true)
 
+/**
+ * The Effect runtime's floor under concurrency: the corked raw session driven by `callers` fibers, one
+ * `Effect.async` per call. What any client on Effect pays at least, in throughput and in tail latency.
+ */
+export const fiberCorkedConcurrent: ConcurrentContender = {
+  name: "floor: raw ws, corked, in fibers",
+  concurrent: (httpUrl, token, calls, callers) =>
+    Effect.runPromise(Effect.gen(function*() {
+      const { callServiceMessage, pending, socket } = yield* Effect.promise(() => rawHaSession(httpUrl, token))
+      const tcp = (socket as unknown as { _socket: { cork: () => void; uncork: () => void } })._socket
+      let inTick = false
+      let id = 1
+      const call = Effect.async<unknown>((resume) => {
+        const mine = ++id
+        pending.set(mine, (message) => {
+          pending.delete(mine)
+          resume(Effect.succeed(message))
+        })
+        if (!inTick) {
+          inTick = true
+          tcp.cork()
+          process.nextTick(() => {
+            inTick = false
+            tcp.uncork()
+          })
+        }
+        socket.send(callServiceMessage(mine))
+      })
+      const latencies = new Float64Array(calls)
+      let next = 0
+      const worker = Effect.gen(function*() {
+        while (next < calls) {
+          const index = next++
+          const begun = performance.now()
+          yield* call
+          latencies[index] = performance.now() - begun
+        }
+      })
+      const start = performance.now()
+      yield* Effect.all(Array.from({ length: callers }, () => worker), { concurrency: "unbounded", discard: true })
+      const ms = performance.now() - start
+      socket.close()
+      return { ms, latencies }
+    }))
+}
+
 export const haws: HaContender = {
   name: "home-assistant-js-websocket",
   callServices: async (httpUrl, token, calls) => {

@@ -12,6 +12,7 @@ import { adapterCpu, adapterFloorCpu, type CpuContender, effectApiCpu, gatewayCp
 import {
   type ConcurrentContender,
   type ConcurrentRun,
+  fiberCorkedConcurrent,
   haFloor,
   haws,
   type HaContender,
@@ -388,7 +389,13 @@ const cpuWorkload = async () => {
 // 100 callers at once on one connection: throughput and p99 latency, same rounds, ratios to HAWS.
 const concurrentHaWorkload = () =>
   withHaServer(async (httpUrl) => {
-    const contenders: ReadonlyArray<ConcurrentContender> = [hawsConcurrent, rawConcurrent, rawCorkedConcurrent, oursConcurrent]
+    const contenders: ReadonlyArray<ConcurrentContender> = [
+      hawsConcurrent,
+      rawConcurrent,
+      rawCorkedConcurrent,
+      fiberCorkedConcurrent,
+      oursConcurrent
+    ]
     const { ratios, samples } = await interleave(
       contenders.map((c) => ({ ...c, name: `${c.name} (concurrent)` })),
       size.rounds,
@@ -403,6 +410,11 @@ const concurrentHaWorkload = () =>
       const ratio = median(ratios.get(name) ?? [])
       const p99 = median(p99Of(name))
       const judged = c === oursConcurrent
+      // Each missed half is out of reach when its floor misses it too: throughput against the best client there is
+      // (raw, corked), the tail against the Effect runtime's floor (the same client driven by fibers).
+      const corkedRatio = median(ratios.get(`${rawCorkedConcurrent.name} (concurrent)`) ?? [])
+      const fiberP99 = median(p99Of(`${fiberCorkedConcurrent.name} (concurrent)`))
+      const outOfReach = (ratio >= 1.5 || corkedRatio < 1.5) && (p99 <= hawsP99 || fiberP99 > hawsP99)
       rows.push({
         workload: `HA call_service, ${size.callers} concurrent callers, ${size.concurrentCalls.toLocaleString("en")} calls, one connection`,
         contender: c.name,
@@ -415,10 +427,12 @@ const concurrentHaWorkload = () =>
             met: ratio >= 1.5 && p99 <= hawsP99,
             note: `${ratio.toFixed(2)}× HAWS throughput; p99 ${(p99 * 1000).toFixed(0)} µs vs HAWS ${(hawsP99 * 1000).toFixed(0)} µs; ` +
               `floor (raw, corked) ${median(ratios.get(`${rawCorkedConcurrent.name} (concurrent)`) ?? []).toFixed(2)}× HAWS, ` +
-              `p99 ${(median(p99Of(`${rawCorkedConcurrent.name} (concurrent)`)) * 1000).toFixed(0)} µs`,
-            ...(ratio >= 1.5 ? {} : median(ratios.get(`${rawCorkedConcurrent.name} (concurrent)`) ?? []) < 1.5 ? { cause: OUT_OF_REACH } : {})
+              `p99 ${(median(p99Of(`${rawCorkedConcurrent.name} (concurrent)`)) * 1000).toFixed(0)} µs; ` +
+              `in fibers ${median(ratios.get(`${fiberCorkedConcurrent.name} (concurrent)`) ?? []).toFixed(2)}× HAWS, ` +
+              `p99 ${(median(p99Of(`${fiberCorkedConcurrent.name} (concurrent)`)) * 1000).toFixed(0)} µs`,
+            cause: outOfReach ? OUT_OF_REACH : "p99: our client's tail over the runtime floor's (allocation and GC per call)"
           }
-          : { note: `${ratio.toFixed(2)}× HAWS; p99 in µs` })
+          : { note: `${ratio.toFixed(2)}× HAWS; p99 in µs${c === fiberCorkedConcurrent ? `; ${FLOOR}` : ""}` })
       })
     }
   })
@@ -624,7 +638,7 @@ const main = async () => {
   ]
     .map((c) => c.name)
     .concat([effectApiCpu, interfaceCpu, gatewayCpu, adapterCpu, adapterFloorCpu].map((c) => `${c.name} (cpu)`))
-    .concat([oursConcurrent, hawsConcurrent, rawConcurrent, rawCorkedConcurrent].map((c) => `${c.name} (concurrent)`))
+    .concat([oursConcurrent, hawsConcurrent, rawConcurrent, rawCorkedConcurrent, fiberCorkedConcurrent].map((c) => `${c.name} (concurrent)`))
     .concat(["ours (entities)", "haws (entities)", "raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
   const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
   if (jsonFile !== undefined) {
