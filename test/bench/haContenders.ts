@@ -41,6 +41,24 @@ const concurrently = async (calls: number, callers: number, call: () => Promise<
   return { ms: performance.now() - start, latencies }
 }
 
+/** Effect's own way: `callers` fibers at once, each making its share of the `calls` timed calls of `call`. */
+const inFibers = <E>(calls: number, callers: number, call: Effect.Effect<unknown, E>) =>
+  Effect.gen(function*() {
+    const latencies = new Float64Array(calls)
+    let next = 0
+    const worker = Effect.gen(function*() {
+      while (next < calls) {
+        const index = next++
+        const begun = performance.now()
+        yield* call
+        latencies[index] = performance.now() - begun
+      }
+    })
+    const start = performance.now()
+    yield* Effect.all(Array.from({ length: callers }, () => worker), { concurrency: "unbounded", discard: true })
+    return { ms: performance.now() - start, latencies } satisfies ConcurrentRun
+  })
+
 const target = { entity_id: "light.kitchen" }
 
 export const ours: HaContender = {
@@ -65,20 +83,7 @@ export const oursConcurrent: ConcurrentContender = {
         HomeAssistantLayer({ url: httpUrl, accessToken: token, heartbeat: false }).pipe(Layer.provide(WebSocketClientLive))
       )
       const ha = Context.get(context, HomeAssistant)
-      // Effect's own way: `callers` fibers, each making its share of the calls.
-      const latencies = new Float64Array(calls)
-      let next = 0
-      const worker = Effect.gen(function*() {
-        while (next < calls) {
-          const index = next++
-          const begun = performance.now()
-          yield* ha.callService("light", "toggle", undefined, target)
-          latencies[index] = performance.now() - begun
-        }
-      })
-      const start = performance.now()
-      yield* Effect.all(Array.from({ length: callers }, () => worker), { concurrency: "unbounded", discard: true })
-      return { ms: performance.now() - start, latencies }
+      return yield* inFibers(calls, callers, ha.callService("light", "toggle", undefined, target))
     })))
 }
 
@@ -93,25 +98,32 @@ export const hawsConcurrent: ConcurrentContender = {
   }
 }
 
+/** Corks the socket's TCP stream at the first call in a tick and uncorks it on the next tick. */
+const corkPerTick = (socket: WebSocket) => {
+  const tcp = (socket as unknown as { _socket: { cork: () => void; uncork: () => void } })._socket
+  let inTick = false
+  return () => {
+    if (inTick) return
+    inTick = true
+    tcp.cork()
+    process.nextTick(() => {
+      inTick = false
+      tcp.uncork()
+    })
+  }
+}
+
 /** The hand-written raw client, each frame its own write, or (`corked`) its frames corked per tick. */
 const rawConcurrentWith = (name: string, corked: boolean): ConcurrentContender => ({
   name,
   concurrent: async (httpUrl, token, calls, callers) => {
     const { callServiceMessage, pending, socket } = await rawHaSession(httpUrl, token)
-    const tcp = (socket as unknown as { _socket: { cork: () => void; uncork: () => void } })._socket
-    let inTick = false
+    const cork = corkPerTick(socket)
     let id = 1
     const run = await concurrently(calls, callers, () => {
       const mine = ++id
       const reply = new Promise((resolve) => pending.set(mine, resolve))
-      if (corked && !inTick) {
-        inTick = true
-        tcp.cork()
-        process.nextTick(() => {
-          inTick = false
-          tcp.uncork()
-        })
-      }
+      if (corked) cork()
       socket.send(callServiceMessage(mine))
       return reply.then(() => pending.delete(mine))
     })
@@ -134,8 +146,7 @@ export const fiberCorkedConcurrent: ConcurrentContender = {
   concurrent: (httpUrl, token, calls, callers) =>
     Effect.runPromise(Effect.gen(function*() {
       const { callServiceMessage, pending, socket } = yield* Effect.promise(() => rawHaSession(httpUrl, token))
-      const tcp = (socket as unknown as { _socket: { cork: () => void; uncork: () => void } })._socket
-      let inTick = false
+      const cork = corkPerTick(socket)
       let id = 1
       const call = Effect.async<unknown>((resume) => {
         const mine = ++id
@@ -143,31 +154,12 @@ export const fiberCorkedConcurrent: ConcurrentContender = {
           pending.delete(mine)
           resume(Effect.succeed(message))
         })
-        if (!inTick) {
-          inTick = true
-          tcp.cork()
-          process.nextTick(() => {
-            inTick = false
-            tcp.uncork()
-          })
-        }
+        cork()
         socket.send(callServiceMessage(mine))
       })
-      const latencies = new Float64Array(calls)
-      let next = 0
-      const worker = Effect.gen(function*() {
-        while (next < calls) {
-          const index = next++
-          const begun = performance.now()
-          yield* call
-          latencies[index] = performance.now() - begun
-        }
-      })
-      const start = performance.now()
-      yield* Effect.all(Array.from({ length: callers }, () => worker), { concurrency: "unbounded", discard: true })
-      const ms = performance.now() - start
+      const run = yield* inFibers(calls, callers, call)
       socket.close()
-      return { ms, latencies }
+      return run
     }))
 }
 
