@@ -111,6 +111,16 @@ describe("dispatch validation", () => {
       expect(error).toMatchObject({ _tag: "ParameterTypeError", parameter: "params" })
     })))
 
+  it.effect.each(["connect", "send", "receive", "close", "request", "get_stats", "reset"])(
+    "an array as the params of %s is ParameterTypeError, even where no parameter is required",
+    (operation) =>
+      run(Effect.gen(function*() {
+        const ws = yield* WebSocketInterface
+        const error = yield* Effect.flip(ws.execute(operation, []))
+        expect(error).toMatchObject({ _tag: "ParameterTypeError", parameter: "params" })
+      }))
+  )
+
   it.effect("no error message quotes a parameter's value", () =>
     run(Effect.gen(function*() {
       const ws = yield* WebSocketInterface

@@ -28,11 +28,16 @@ export const paramsDecoder = <A, I>(
   // everything else (absent, `undefined` values, errors) takes the decoding path below.
   const accepts = Schema.is(schema as Schema.Schema<A, unknown>)
   return (params) => {
-    if (typeof params === "object" && params !== null && accepts(params)) return Either.right(params)
-    if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
+    if (params === undefined) return decodeDefined({})
+    // Checked before the schema: a struct schema with no required key would accept an array.
+    if (typeof params !== "object" || params === null || Array.isArray(params)) {
       return Either.left(new ParameterTypeError({ operation, parameter: "params", expected: describeParameter("params") }))
     }
-    const decoded = decode(definedEntries(params ?? {}))
+    return accepts(params) ? Either.right(params) : decodeDefined(params)
+  }
+
+  function decodeDefined(params: object): Either.Either<A, InvalidParameter | ParameterTypeError> {
+    const decoded = decode(definedEntries(params))
     if (Either.isRight(decoded)) return Either.right(decoded.right)
     const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
     const parameter = String(issue?.path[0] ?? "params")
