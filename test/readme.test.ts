@@ -1,8 +1,9 @@
-// Every TypeScript block in README.md type-checks against the sources, with the package's import names mapped to
-// src/ — so no example in the user's document can drift from the API. (The runnable ones also run, in the
-// readme-example tests beside the code they exercise.)
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+// Every TypeScript block in README.md and in the reference documents beside the code (src/*/README.md) type-checks
+// against the sources, with the package's import names mapped to src/ — so no example a user reads can drift from
+// the API. (The runnable ones also run, in the readme-example tests beside the code they exercise.) And every relative
+// link in them leads to a file that exists.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import ts from "typescript"
 import { afterAll, expect, it } from "vitest"
 
@@ -10,10 +11,19 @@ const root = new URL("..", import.meta.url).pathname
 const scratch = join(root, "test", ".readme-blocks")
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-const blocks = [...readFileSync(join(root, "README.md"), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!)
+const tsBlocks = (file: string) =>
+  [...readFileSync(join(root, file), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!)
+const references = readdirSync(join(root, "src"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => join("src", entry.name, "README.md"))
+  .filter((file) => existsSync(join(root, file)))
+const readmeBlocks = tsBlocks("README.md")
+const blocks = [...readmeBlocks, ...references.flatMap(tsBlocks)]
 
-it("README.md has TypeScript examples, and every one of them type-checks", () => {
-  expect(blocks.length).toBeGreaterThanOrEqual(8)
+it("README.md has TypeScript examples, and every one of them, and every one in src/*/README.md, type-checks", () => {
+  expect(readmeBlocks.length).toBeGreaterThanOrEqual(8)
+  expect(references).toEqual(expect.arrayContaining([join("src", "core", "README.md"), join("src", "homeassistant", "README.md")]))
+  expect(blocks.length).toBeGreaterThan(readmeBlocks.length)
   mkdirSync(scratch, { recursive: true })
   const files = blocks.map((code, i) => {
     const file = join(scratch, `block-${i + 1}.ts`)
@@ -33,3 +43,11 @@ it("README.md has TypeScript examples, and every one of them type-checks", () =>
   )
   expect(problems).toStrictEqual([])
 }, 60_000)
+
+it("every relative link of README.md and src/*/README.md leads to a file that exists", () => {
+  const links = ["README.md", ...references].flatMap((file) =>
+    [...readFileSync(join(root, file), "utf8").matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)].map((m) => join(dirname(file), m[1]!))
+  )
+  expect(links.length).toBeGreaterThanOrEqual(8)
+  expect(links.filter((target) => !existsSync(join(root, target)))).toStrictEqual([])
+})

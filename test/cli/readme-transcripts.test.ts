@@ -1,6 +1,7 @@
-// The README's command-line transcripts, run: each `$` line through sh (the bundled CLI for `npx effect-ws-gateway`,
-// a local echo server for ws://127.0.0.1:8080), its output compared with the transcript's. Timestamps, ports, ids
-// and round-trip times are normalised; a transcript of a live tail (`timeout …`) must appear in order.
+// The command-line transcripts of src/cli/README.md, run: each `$` line through sh (the bundled CLI for
+// `npx effect-ws-gateway`, a local echo server for ws://127.0.0.1:8080), its output compared with the transcript's.
+// Timestamps, ports, ids and round-trip times are normalised; a transcript of a live tail (`timeout …`) must appear
+// in order.
 import { execFile } from "node:child_process"
 import { once } from "node:events"
 import { readFileSync } from "node:fs"
@@ -11,8 +12,7 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { WebSocketServer } from "ws"
 import { bundleCli, cliPath, repo } from "./run.js"
 
-const readme = readFileSync(join(repo, "README.md"), "utf8")
-const section = readme.slice(readme.indexOf("## Command line"), readme.indexOf("\n## ", readme.indexOf("## Command line") + 3))
+const section = readFileSync(join(repo, "src", "cli", "README.md"), "utf8")
 const commands = [...section.matchAll(/```console\n([\s\S]*?)```/g)].flatMap((block) =>
   block[1]!.split(/^\$ /m).filter((part) => part.trim() !== "").map((part) => {
     const [command = "", ...output] = part.replace(/\n$/, "").split("\n")
@@ -39,12 +39,12 @@ afterAll(() => {
   cleanup()
 })
 
-it("the README has a transcript for each command", () => {
+it("src/cli/README.md has a transcript for each command", () => {
   const names = commands.map(({ command }) => command.replace(/^timeout -s INT \d+ /, "").replace(/^printf .*\| /, "").split(" ").slice(2, 4).join(" "))
   expect(names).toStrictEqual(["request ws://127.0.0.1:8080", "connect ws://127.0.0.1:8080", "ha states", "ha call", "ha watch", "ha watch", "ha info", "ha ping"])
 })
 
-it.each(commands.map((c) => [c.command, c] as const))("README transcript: $ %s", async (_, { command, output }) => {
+it.each(commands.map((c) => [c.command, c] as const))("CLI transcript: $ %s", async (_, { command, output }) => {
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`
   const shell = command.replaceAll("npx effect-ws-gateway", `${process.execPath} ${cliPath()}`).replaceAll("ws://127.0.0.1:8080", url)
   const result = await promisify(execFile)("sh", ["-c", shell], { cwd: repo, env: { PATH: process.env.PATH, HOME: process.env.HOME } })

@@ -1,4 +1,5 @@
-// The README's Home Assistant example, run against the simulator (only the URL and token differ).
+// The Home Assistant examples of README.md and src/homeassistant/README.md, run against the simulator (only the URL
+// and token differ).
 import { expect, it } from "@effect/vitest"
 import { Effect, Logger, Stream } from "effect"
 import { HomeAssistant, HomeAssistantLive } from "../../src/index.js"
@@ -22,7 +23,7 @@ it.live("README: the Home Assistant example", () =>
     expect(lights).toHaveLength(3)
   }).pipe(Effect.scoped))
 
-it.live("README: the live-state example", () =>
+it.live("src/homeassistant/README.md: the live-state example", () =>
   Effect.gen(function*() {
     const sim = yield* HomeAssistantSimulator.make({ accessToken: "t" })
     // the kitchen light toggles every 10 ms of real time, so the entity and the trigger have changes to show
