@@ -5,9 +5,28 @@
  */
 import { Effect, type Exit } from "effect"
 
+type Wake<A, E> = (exit: Exit.Exit<A, E>) => void
+
 export class Signal<A, E = never> {
   private outcome: Exit.Exit<A, E> | undefined = undefined
-  private waiters: Array<(exit: Exit.Exit<A, E>) => void> | undefined = undefined
+  // One waiter is held as itself (a command's result has exactly one): no array per signal on the hot path.
+  private waiters: Wake<A, E> | Array<Wake<A, E>> | undefined = undefined
+
+  private addWaiter(wake: Wake<A, E>): void {
+    const waiters = this.waiters
+    if (waiters === undefined) this.waiters = wake
+    else if (typeof waiters === "function") this.waiters = [waiters, wake]
+    else waiters.push(wake)
+  }
+
+  private removeWaiter(wake: Wake<A, E>): void {
+    const waiters = this.waiters
+    if (waiters === wake) this.waiters = undefined
+    else if (Array.isArray(waiters)) {
+      const index = waiters.indexOf(wake)
+      if (index >= 0) waiters.splice(index, 1)
+    }
+  }
 
   get isDone(): boolean {
     return this.outcome !== undefined
@@ -24,14 +43,15 @@ export class Signal<A, E = never> {
     this.outcome = exit
     const waiters = this.waiters
     this.waiters = undefined
-    if (waiters !== undefined) for (const wake of waiters) wake(exit)
+    if (typeof waiters === "function") waiters(exit)
+    else if (waiters !== undefined) for (const wake of waiters) wake(exit)
     return true
   }
 
   /** Runs `callback` once the signal completes (at once if it has), before the waiters it wakes resume. */
   onDone(callback: () => void): void {
     if (this.outcome !== undefined) return callback()
-    ;(this.waiters ??= []).push(callback)
+    this.addWaiter(callback)
   }
 
   /** Waits for the outcome; an interrupted waiter leaves nothing behind. */
@@ -49,7 +69,7 @@ export class Signal<A, E = never> {
     if (outcome !== undefined) return outcome
     return Effect.async<A, E>((resume) => {
       if (this.outcome !== undefined) return resume(this.outcome)
-      ;(this.waiters ??= []).push(resume)
+      this.addWaiter(resume)
     })
   }
 
@@ -59,11 +79,10 @@ export class Signal<A, E = never> {
     if (outcome !== undefined) return outcome
     return Effect.async<A, E>((resume) => {
       if (this.outcome !== undefined) return resume(this.outcome)
-      const wake = (exit: Exit.Exit<A, E>) => resume(exit)
-      ;(this.waiters ??= []).push(wake)
+      const wake: Wake<A, E> = (exit) => resume(exit)
+      this.addWaiter(wake)
       return Effect.sync(() => {
-        const index = this.waiters?.indexOf(wake) ?? -1
-        if (index >= 0) this.waiters?.splice(index, 1)
+        this.removeWaiter(wake)
         onInterrupt?.()
       })
     })
