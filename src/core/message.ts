@@ -31,7 +31,8 @@ const rejectUnserialisable = (_key: string, value: unknown): unknown => {
 const describe = (value: unknown): string =>
   value === null ? "null" : Array.isArray(value) ? "array" : typeof value
 
-const isPlainObject = (value: object): boolean => {
+/** Whether `value` is a plain object (its prototype `Object.prototype` or `null`): what is sent as a JSON object. */
+export const isPlainObject = (value: object): boolean => {
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }

@@ -15,6 +15,7 @@ import { Suspension } from "./internal/suspension.js"
 import {
   callServiceMessage,
   type CallServiceResult,
+  commandName,
   type CommandMessage,
   type HassEntity,
   type HassEvent,
@@ -104,7 +105,7 @@ export const make = (options: HomeAssistantOptions) =>
      */
     const sendMessage = (message: CommandMessage, commandOptions?: CommandOptions) =>
       Effect.suspend((): Effect.Effect<unknown, CommandError | InvalidMessage> => {
-        const name = String(message.type)
+        const name = commandName(message)
         const timeout = commandOptions?.timeout === undefined ? commandTimeout : Duration.decode(commandOptions.timeout)
         // Not connected, or the session ended before anything was sent: wait for the next session.
         const waiting = () =>
@@ -205,7 +206,7 @@ export const make = (options: HomeAssistantOptions) =>
           )
         )
         yield* onSession(
-          String(message.type),
+          commandName(message),
           (session) =>
             // Lost with its session (while writing or awaiting the result): the supervisor re-attaches it on the
             // next one.

@@ -45,6 +45,10 @@ export interface CommandMessage {
   readonly [key: string]: unknown
 }
 
+/** The name errors give a command: its `type`, or what was passed instead (untyped callers may pass anything). */
+export const commandName = (message: CommandMessage): string =>
+  typeof message === "object" && message !== null ? String(message.type) : typeof message
+
 /** The context HA attaches to states, events and service calls. */
 export interface HassContext {
   readonly id: string

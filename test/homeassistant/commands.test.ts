@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
+import { Context, Duration, Effect, Exit, Fiber, Layer, Stream, TestClock } from "effect"
 import net from "node:net"
 import WebSocket from "ws"
 import { WebSocketTransport } from "../../src/core/Transport.js"
@@ -111,6 +111,24 @@ describe("Home Assistant commands", () => {
       expect(error).toStrictEqual(new InvalidMessage({ reason: "a BigInt has no JSON form" }))
       expect(sim.received.length).toBe(before)
       expect(yield* ha.getStates()).toHaveLength(6)
+    }))
+
+  it.scoped("a command that is not a plain object is InvalidMessage, nothing is sent, and the ids stay consecutive", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const before = sim.received.length
+      class Command {
+        readonly type = "get_config"
+      }
+      for (const message of [new Command(), ["get_config"], "get_config", null]) {
+        const error = yield* Effect.flip(ha.sendMessage(message as never))
+        expect(error).toStrictEqual(new InvalidMessage({ reason: "a command must be a plain object with a type" }))
+      }
+      const subscribed = yield* Effect.flip(Stream.runHead(ha.subscribeMessage(null as never)))
+      expect(subscribed).toStrictEqual(new InvalidMessage({ reason: "a command must be a plain object with a type" }))
+      expect(sim.received.length).toBe(before)
+      yield* ha.sendMessage({ type: "get_config" })
+      expect(sim.received.at(-1)?.message).toStrictEqual({ type: "get_config", id: 2 })
     }))
 
   it.scoped("ping reports the round-trip time on the Effect clock", () =>
