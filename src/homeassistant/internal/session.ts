@@ -54,7 +54,7 @@ const toHomeAssistantError = (error: ErrorPayload | undefined): HomeAssistantErr
  */
 const withId = (message: CommandMessage, id: number): Either.Either<Frame, InvalidMessage> => {
   if (typeof message !== "object" || message === null || Array.isArray(message) || !isPlainObject(message)) {
-    return Either.left(new InvalidMessage({ reason: "a command must be a plain object with a type" }))
+    return Either.left(new InvalidMessage({ reason: "a command must be a plain object" }))
   }
   const command: Record<string, unknown> = { id }
   for (const key in message) {
