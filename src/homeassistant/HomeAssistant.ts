@@ -2,8 +2,9 @@
  * The Home Assistant client: authentication, atomic ids, typed commands, subscriptions as Streams, reconnect with
  * re-subscription, and a heartbeat — on the core `WebSocketClient`.
  */
-import { Clock, Duration, Effect, ExecutionStrategy, Exit, Layer, Mailbox, Redacted, Schedule, Scope, Stream } from "effect"
-import type { InvalidMessage, InvalidUrl } from "../core/errors.js"
+import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Layer, Mailbox, Redacted, Schedule, Scope, Stream } from "effect"
+import { durationOr } from "../core/duration.js"
+import type { InvalidMessage, InvalidOption, InvalidUrl } from "../core/errors.js"
 import { WebSocketClient } from "../core/WebSocketClient.js"
 import { type CommandError, CommandTimeout, Disconnected, InsecureConnection, type OpenError } from "./errors.js"
 import { Deadlines } from "../core/Deadlines.js"
@@ -40,11 +41,9 @@ export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Sch
 )
 
 /** Every way building the client can fail: the first connection must authenticate. */
-export type HomeAssistantStartError = OpenError | InvalidUrl | InsecureConnection
+export type HomeAssistantStartError = OpenError | InvalidUrl | InsecureConnection | InvalidOption
 
 
-const duration = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
-  Duration.decode(input ?? fallback)
 
 /** Whether HA version `version` ("2022.3.8") is older than `year.month`. */
 const versionBefore = (version: string, year: number, month: number) => {
@@ -69,17 +68,18 @@ export const make = (options: HomeAssistantOptions) =>
     const settings = {
       url: url.href,
       accessToken: tokenSource(options.accessToken),
-      authTimeout: duration(options.authTimeout, "10 seconds"),
-      connectTimeout: duration(options.connectTimeout, "10 seconds"),
-      commandTimeout: duration(options.commandTimeout, "30 seconds")
+      authTimeout: yield* durationOr("authTimeout", options.authTimeout, Duration.seconds(10)),
+      connectTimeout: yield* durationOr("connectTimeout", options.connectTimeout, Duration.seconds(10)),
+      commandTimeout: yield* durationOr("commandTimeout", options.commandTimeout, Duration.seconds(30))
     }
     const commandTimeout = settings.commandTimeout
     const heartbeat = options.heartbeat === false
       ? undefined
       : {
-        interval: duration(options.heartbeat?.interval, "30 seconds"),
-        timeout: duration(options.heartbeat?.timeout, "10 seconds")
+        interval: yield* durationOr("heartbeat.interval", options.heartbeat?.interval, Duration.seconds(30)),
+        timeout: yield* durationOr("heartbeat.timeout", options.heartbeat?.timeout, Duration.seconds(10))
       }
+    const gracePeriod = yield* durationOr("entitiesGracePeriod", options.entitiesGracePeriod, Duration.seconds(5))
     const link = yield* Link.make
     const deadlines = yield* Deadlines.make(layerScope)
     const subscriptions = new Set<LiveSubscription>()
@@ -106,7 +106,9 @@ export const make = (options: HomeAssistantOptions) =>
     const sendMessage = (message: CommandMessage, commandOptions?: CommandOptions) =>
       Effect.suspend((): Effect.Effect<unknown, CommandError | InvalidMessage> => {
         const name = commandName(message)
-        const timeout = commandOptions?.timeout === undefined ? commandTimeout : Duration.decode(commandOptions.timeout)
+        const checked = durationOr("timeout", commandOptions?.timeout, commandTimeout)
+        if (Either.isLeft(checked)) return Effect.fail(checked.left)
+        const timeout = checked.right
         // Not connected, or the session ended before anything was sent: wait for the next session.
         const waiting = () =>
           onSession(name, (next) => Effect.flatMap(next.send(message), (sent) => sent.result), timeout)
@@ -224,7 +226,6 @@ export const make = (options: HomeAssistantOptions) =>
       Stream.drop(1),
       Stream.as(undefined)
     )
-    const gracePeriod = options.entitiesGracePeriod ?? "5 seconds"
     const entityStore = yield* makeEntityStore(
       (message) => subscribeWith(message, true) as Stream.Stream<SessionEvent, CommandError>,
       gracePeriod,

@@ -3,11 +3,12 @@
  * first, released a grace period after the last leaves, and **replaced** (not merged) by the fresh snapshot HA sends
  * after every reconnect, so entities removed while disconnected disappear.
  */
-import { Chunk, type Duration, Effect, Option, type Scope, Stream } from "effect"
+import { Chunk, type Duration, Effect, Either, Option, Schema, type Scope, Stream } from "effect"
 import { applyEntitiesEventTo, copyEntities, type HassEntities } from "./compressedState.js"
 import type { CommandError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassEntity } from "./messages.js"
+import { checkArgument } from "./schemas.js"
 
 /** An event of a subscription, numbered by the session (attachment) it arrived on. */
 export interface SessionEvent {
@@ -39,7 +40,12 @@ export interface EntityFilter {
   readonly exclude?: EntityFilterLists
 }
 
-const lists = (filter: EntityFilterLists) => ({
+const Names = Schema.optional(Schema.Array(Schema.String))
+const Lists = Schema.Struct({ domains: Names, entityGlobs: Names, entities: Names })
+const Filter = Schema.Struct({ entityIds: Names, include: Schema.optional(Lists), exclude: Schema.optional(Lists) })
+const checkFilter = checkArgument(Filter, "entitiesWith")
+
+const lists = (filter: typeof Lists.Type) => ({
   ...(filter.domains === undefined ? {} : { domains: [...filter.domains] }),
   ...(filter.entityGlobs === undefined ? {} : { entity_globs: [...filter.entityGlobs] }),
   ...(filter.entities === undefined ? {} : { entities: [...filter.entities] })
@@ -57,7 +63,7 @@ export interface EntityStore {
   readonly entitiesWith: (filter: EntityFilter) => Stream.Stream<HassEntities, CommandError>
 }
 
-const message = (filter: EntityFilter): CommandMessage => ({
+const message = (filter: typeof Filter.Type): CommandMessage => ({
   type: "subscribe_entities",
   ...(filter.entityIds === undefined ? {} : { entity_ids: [...filter.entityIds] }),
   ...(filter.include === undefined ? {} : { include: lists(filter.include) }),
@@ -149,6 +155,7 @@ export const makeEntityStore = (
       currentEntities: Effect.map(Stream.runHead(entities), Option.getOrElse((): HassEntities => ({}))),
       entity: (entityId) =>
         entities.pipe(Stream.map((all) => all[entityId]), Stream.changesWith((a, b) => a === b)),
-      entitiesWith: (filter) => fold(subscribe(message(filter)))
+      entitiesWith: (filter) =>
+        Either.match(checkFilter(filter), { onLeft: Stream.fail, onRight: (valid) => fold(subscribe(message(valid))) })
     })
   )

@@ -2,7 +2,7 @@
  * Typed failures of the Home Assistant client. No field or message ever holds the access token.
  */
 import { Duration, Schema } from "effect"
-import type { ConnectError, InvalidMessage, ReceiveError, SendError } from "../core/errors.js"
+import type { ConnectError, InvalidMessage, InvalidOption, ReceiveError, SendError } from "../core/errors.js"
 
 /** Home Assistant refused the access token (`auth_invalid`). The client stops reconnecting. */
 export class AuthInvalid extends Schema.TaggedError<AuthInvalid>()("AuthInvalid", {
@@ -89,8 +89,17 @@ export class InsecureConnection extends Schema.TaggedError<InsecureConnection>()
   }
 }
 
-/** Every way a command can fail. */
-export type CommandError = HomeAssistantError | ConnectionLost | Disconnected | CommandTimeout
+/**
+ * Every way a command can fail. `InvalidMessage`: the command could not be sent without loss (nothing was sent), or
+ * its reply or event did not match its schema. `InvalidOption`: a per-call option such as `timeout` is out of range.
+ */
+export type CommandError =
+  | HomeAssistantError
+  | ConnectionLost
+  | Disconnected
+  | CommandTimeout
+  | InvalidMessage
+  | InvalidOption
 
 /** Every way opening a session can fail: connecting, authenticating, or the first commands. */
 export type OpenError =

@@ -10,7 +10,8 @@ import { Clock, Duration, Effect, Either, Option, Redacted, Schema } from "effec
 import { AuthInvalid, InsecureConnection, TokenUnavailable } from "./errors.js"
 import type { AccessTokenSource } from "./options.js"
 import { isLoopbackHost } from "./url.js"
-import { InvalidUrl } from "../core/errors.js"
+import { durationOr } from "../core/duration.js"
+import { type InvalidOption, InvalidUrl } from "../core/errors.js"
 import { parseUrl } from "../core/url.js"
 
 /** Options of `oauthRefresh`. */
@@ -63,17 +64,18 @@ const tokenUrl = (hassUrl: string, allowInsecure: boolean): Either.Either<string
 
 /**
  * A token source for `accessToken` that refreshes OAuth access tokens with `refreshToken`. Fails at once, before
- * any request, on a URL that is not `http(s)://` or that would carry the refresh token unencrypted off this machine.
+ * any request, on a URL that is not `http(s)://` or that would carry the refresh token unencrypted off this machine,
+ * or on a duration option out of range (`InvalidOption`).
  */
 export const oauthRefresh = (
   options: OAuthRefreshOptions
-): Effect.Effect<OAuthTokens, InvalidUrl | InsecureConnection, HttpClient.HttpClient> =>
+): Effect.Effect<OAuthTokens, InvalidUrl | InsecureConnection | InvalidOption, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const url = yield* tokenUrl(options.hassUrl, options.allowInsecure === true)
     const client = yield* HttpClient.HttpClient
     const refreshToken = typeof options.refreshToken === "string" ? Redacted.make(options.refreshToken) : options.refreshToken
-    const renewBefore = Duration.toMillis(options.renewBefore ?? "60 seconds")
-    const timeout = Duration.decode(options.requestTimeout ?? "10 seconds")
+    const renewBefore = Duration.toMillis(yield* durationOr("renewBefore", options.renewBefore, Duration.seconds(60)))
+    const timeout = yield* durationOr("requestTimeout", options.requestTimeout, Duration.seconds(10))
     const lock = yield* Effect.makeSemaphore(1)
     let held: Held | undefined
     let rejected: AuthInvalid | undefined

@@ -3,7 +3,7 @@
  * `InvalidMessage` naming the command, never an `unknown` in user code. Unknown extra fields are kept, since HA adds
  * fields every release.
  */
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Either, ParseResult, Schema } from "effect"
 import { InvalidMessage } from "../core/errors.js"
 
 const extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })
@@ -85,3 +85,15 @@ export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, command: string)
         reason: `the result of ${command} does not match its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
       }))
 }
+
+/**
+ * Checks a caller's argument with `schema` before anything is sent (untyped callers may pass anything): a mismatch is
+ * an `InvalidMessage` naming the call and the path, never a defect.
+ */
+export const checkArgument = <A, I>(schema: Schema.Schema<A, I>, call: string) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (value: unknown): Either.Either<A, InvalidMessage> =>
+    Either.mapLeft(decode(value), (error) =>
+      new InvalidMessage({ reason: `${call}: ${ParseResult.TreeFormatter.formatErrorSync(error)}` }))
+}
+

@@ -2,11 +2,12 @@
  * Typed subscriptions over `subscribeMessage`: `render_template` and `subscribe_trigger`, their events decoded at the
  * edge. A template that HA cannot render is a typed `TemplateError`, never a crash or an `unknown`.
  */
-import { type Duration, Effect, Schema, type Scope, Stream } from "effect"
+import { type Duration, Effect, Either, Schema, type Scope, Stream } from "effect"
 import { InvalidMessage } from "../core/errors.js"
 import { type CommandError, TemplateError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassContext } from "./messages.js"
+import { checkArgument } from "./schemas.js"
 
 const extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
@@ -61,25 +62,41 @@ const decodeEvent = <A, I>(schema: Schema.Schema<A, I>, command: string) => {
 
 type Subscribe = (message: CommandMessage) => Stream.Stream<unknown, CommandError>
 
+const checkRenderTemplate = checkArgument(
+  Schema.Tuple(
+    Schema.String,
+    Schema.Struct({
+      variables: Schema.optional(extra),
+      entityIds: Schema.optional(Schema.Array(Schema.String)),
+      timeout: Schema.optional(Schema.Number)
+    })
+  ),
+  "renderTemplate"
+)
+
 /** `render_template`: every rendering of `template`, again whenever what it reads changes. */
 export const renderTemplate = (subscribe: Subscribe) =>
 (
   template: string,
   options: RenderTemplateOptions = {}
-): Stream.Stream<TemplateRendering, CommandError | TemplateError | InvalidMessage> =>
-  subscribe({
+): Stream.Stream<TemplateRendering, CommandError | TemplateError | InvalidMessage> => {
+  const checked = checkRenderTemplate([template, options])
+  if (Either.isLeft(checked)) return Stream.fail(checked.left)
+  const [text, { entityIds, timeout, variables }] = checked.right
+  return subscribe({
     type: "render_template",
-    template,
+    template: text,
     report_errors: true,
-    ...(options.variables === undefined ? {} : { variables: options.variables }),
-    ...(options.entityIds === undefined ? {} : { entity_ids: [...options.entityIds] }),
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout })
+    ...(variables === undefined ? {} : { variables }),
+    ...(entityIds === undefined ? {} : { entity_ids: [...entityIds] }),
+    ...(timeout === undefined ? {} : { timeout })
   }).pipe(
     Stream.mapEffect(decodeEvent(RenderEvent, "render_template")),
     Stream.mapEffect((event) =>
       "error" in event ? Effect.fail(new TemplateError({ reason: event.error })) : Effect.succeed(event as TemplateRendering)
     )
   )
+}
 
 /**
  * How many times HA has fired `homeassistant_started` since the first consumer: shared, one `subscribe_events`.

@@ -6,6 +6,7 @@ import {
   CommandTimeout,
   HomeAssistantLayer,
   InsecureConnection,
+  InvalidOption,
   WebSocketClientLive
 } from "../../src/index.js"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
@@ -69,6 +70,37 @@ describe("Home Assistant authentication", () => {
       expect(closed).toBe(false)
       yield* TestClock.adjust("1 second")
       yield* eventually(() => closed, "the close")
+    }))
+
+  it.scoped("a duration option out of range fails the layer with InvalidOption before anything connects", () =>
+    Effect.gen(function*() {
+      const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
+      const bad = [
+        [{ commandTimeout: -1 }, "commandTimeout"],
+        [{ authTimeout: "soon" }, "authTimeout"],
+        [{ heartbeat: { interval: Number.NaN } }, "heartbeat.interval"],
+        [{ entitiesGracePeriod: "-5 seconds" }, "entitiesGracePeriod"]
+      ] as const
+      for (const [options, option] of bad) {
+        const layer = HomeAssistantLayer({ url: sim.httpUrl, accessToken: TOKEN, ...(options as object) })
+        const error = yield* Effect.flip(Effect.scoped(Layer.build(layer.pipe(Layer.provide(WebSocketClientLive)))))
+        expect(error).toBeInstanceOf(InvalidOption)
+        expect((error as InvalidOption).option).toBe(option)
+      }
+      expect(sim.count("auth")).toBe(0)
+    }))
+
+  it.scoped("a per-call timeout out of range is InvalidOption, and the command is not sent", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const before = sim.received.length
+      for (const timeout of [-1, "soon", Number.NaN, {}]) {
+        const error = yield* Effect.flip(ha.callService("light", "turn_on", undefined, undefined, { timeout: timeout as never }))
+        expect(error).toBeInstanceOf(InvalidOption)
+        expect((error as InvalidOption).option).toBe("timeout")
+      }
+      expect(sim.received.length).toBe(before)
+      expect(yield* ha.getStates({ timeout: "5 seconds" })).toHaveLength(6)
     }))
 
   it.effect("refuses to send the token over plain ws:// to a host that is not this machine", () =>

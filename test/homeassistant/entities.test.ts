@@ -2,6 +2,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Logger, LogLevel, Queue, Schedule, Stream, TestClock } from "effect"
 import { makeEntityStore, type SessionEvent } from "../../src/homeassistant/entities.js"
+import { InvalidMessage } from "../../src/index.js"
 import { collect, connect, eventually, reachState, truth } from "./kit.js"
 
 
@@ -104,6 +105,18 @@ describe("Home Assistant entities", () => {
       expect(after["light.bedroom"]).toBeUndefined()
       expect(after["sensor.new"]?.state).toBe("1")
       expect(after).toStrictEqual(truth(sim.states))
+    }))
+
+  it.scoped("entitiesWith refuses a filter of the wrong kind with InvalidMessage, sending nothing", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const before = sim.received.length
+      for (const filter of [null, undefined, 5, { entityIds: 5 }, { entityIds: [1] }, { include: { domains: "light" } }]) {
+        const error = yield* Effect.flip(Stream.runHead(ha.entitiesWith(filter as never)))
+        expect(error).toBeInstanceOf(InvalidMessage)
+        expect((error as InvalidMessage).reason).toMatch(/^entitiesWith: /)
+      }
+      expect(sim.received.length).toBe(before)
     }))
 
   it.scoped("entitiesWith({ entityIds }) holds only those, filtered by HA", () =>

@@ -8,6 +8,7 @@ import {
   HomeAssistantLayer,
   type HomeAssistantOptions,
   InsecureConnection,
+  InvalidOption,
   InvalidUrl,
   oauthRefresh,
   type OAuthRefreshOptions,
@@ -118,7 +119,7 @@ describe("Home Assistant OAuth refresh (oauthRefresh)", () => {
       expect(layer).toBeInstanceOf(AuthInvalid)
     }))
 
-  it.effect("an unusable URL fails before any request; plain http:// off this machine needs allowInsecure", () =>
+  it.effect("an unusable URL or duration fails before any request; plain http:// off this machine needs allowInsecure", () =>
     Effect.gen(function*() {
       const make = (hassUrl: string, allowInsecure?: boolean) =>
         Effect.flip(oauthRefresh({ hassUrl, clientId: CLIENT, refreshToken: REFRESH, ...(allowInsecure === undefined ? {} : { allowInsecure }) }))
@@ -129,6 +130,9 @@ describe("Home Assistant OAuth refresh (oauthRefresh)", () => {
       const allowed = yield* Effect.either(oauthRefresh({ hassUrl: "http://ha.example:8123", clientId: CLIENT, refreshToken: REFRESH, allowInsecure: true })
         .pipe(Effect.provide(FetchHttpClient.layer)))
       expect(allowed._tag).toBe("Right") // built, and nothing sent: tokens are fetched only when asked for
+      const badTimeout = yield* Effect.flip(oauthRefresh({ hassUrl: "https://ha.example:8123", clientId: CLIENT, refreshToken: REFRESH, requestTimeout: -1 })
+        .pipe(Effect.provide(FetchHttpClient.layer)))
+      expect(badTimeout).toBeInstanceOf(InvalidOption)
     }))
 
   it.scoped("neither token appears in any log line, error or span", () => {

@@ -1,7 +1,7 @@
 // render_template and subscribe_trigger as typed Streams, against the simulator's documented subset.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Queue, Schedule, Stream, TestClock } from "effect"
-import { TemplateError } from "../../src/index.js"
+import { InvalidMessage, TemplateError } from "../../src/index.js"
 import { collect, connect, eventually, reconnected } from "./kit.js"
 
 
@@ -26,6 +26,22 @@ describe("Home Assistant typed subscriptions", () => {
       const { ha } = yield* connect()
       const error = yield* Effect.flip(ha.renderTemplate("{{ now() }}").pipe(Stream.runHead))
       expect(error).toStrictEqual(new TemplateError({ reason: "TemplateSyntaxError: 'now()' is not supported by the simulator" }))
+    }))
+
+  it.scoped("renderTemplate refuses a template or options of the wrong kind with InvalidMessage, sending nothing", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const before = sim.received.length
+      const calls: Array<readonly [unknown, unknown]> = [[5, undefined], ["x", null], ["x", { entityIds: "light.kitchen" }], [
+        "x",
+        { timeout: "10" }
+      ], ["x", { variables: [] }]]
+      for (const [template, options] of calls) {
+        const error = yield* Effect.flip(Stream.runHead(ha.renderTemplate(template as never, options as never)))
+        expect(error).toBeInstanceOf(InvalidMessage)
+        expect((error as InvalidMessage).reason).toMatch(/^renderTemplate: /)
+      }
+      expect(sim.received.length).toBe(before)
     }))
 
   it.scoped("subscribeTrigger fires on a matching state change, and still fires after a reconnect", () =>

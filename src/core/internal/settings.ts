@@ -8,7 +8,8 @@ import type { ConnectOptions } from "../options.js"
 import type { TransportCapabilities } from "../Transport.js"
 import { parseWebSocketUrl, redactUrl } from "../url.js"
 import type { ConnectionSettings } from "./connection.js"
-import { decodeDuration, durationOr, positiveInteger, validateHeaders } from "./validate.js"
+import { decodeDuration, durationOr } from "../duration.js"
+import { positiveInteger, validateHeaders } from "./validate.js"
 
 export const DEFAULT_CONNECT_TIMEOUT = Duration.seconds(10)
 export const DEFAULT_CLOSE_TIMEOUT = Duration.seconds(5)
