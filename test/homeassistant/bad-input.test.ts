@@ -1,0 +1,53 @@
+// Random input to every operation of the HA client, as untyped JavaScript callers can pass it: each one succeeds or
+// fails with a typed error (never a defect), and the client stays usable. Against the simulator, on real time: a
+// Stream that waits for events it may never get is bounded by a short timeout, which is then its outcome.
+import { expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, FastCheck as fc, Option, Stream } from "effect"
+import type { HomeAssistant } from "../../src/index.js"
+import { connect } from "./kit.js"
+
+const anything = fc.oneof(
+  fc.anything(),
+  fc.string(),
+  fc.constantFrom(undefined, null, Number.NaN, -1, Infinity, "10", "light", "light.kitchen", [], {}, [1], { type: 1 })
+)
+
+/** The operations, each taking up to five arbitrary arguments. */
+const operations: ReadonlyArray<(ha: HomeAssistant["Type"], a: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown>> = [
+  (ha, a) => ha.sendMessage(a[0] as never, a[1] as never),
+  (ha, a) => ha.callService(a[0] as never, a[1] as never, a[2] as never, a[3] as never, a[4] as never),
+  (ha, a) => ha.getStates(a[0] as never),
+  (ha, a) => ha.ping(a[0] as never),
+  (ha, a) => Stream.runHead(ha.subscribeEvents(a[0] as never)),
+  (ha, a) => Stream.runHead(ha.subscribeMessage(a[0] as never)),
+  (ha, a) => Stream.runHead(ha.entity(a[0] as never)),
+  (ha, a) => Stream.runHead(ha.entitiesWith(a[0] as never)),
+  (ha, a) => Stream.runHead(ha.renderTemplate(a[0] as never, a[1] as never)),
+  (ha, a) => Stream.runHead(ha.subscribeTrigger(a[0] as never, a[1] as never))
+]
+
+it.scopedLive("property: 150 random argument lists to every HA operation only ever succeed or fail with a typed error", () =>
+  Effect.gen(function*() {
+    const { ha, sim } = yield* connect({ heartbeat: false })
+    const cases = fc.sample(fc.tuple(fc.nat(operations.length - 1), fc.array(anything, { maxLength: 5 })), {
+      numRuns: 150,
+      seed: 21
+    })
+    const outcomes = new Set<string>()
+    for (const [op, args] of cases) {
+      const exit = yield* Effect.exit(
+        Effect.suspend(() => operations[op]!(ha, args)).pipe(Effect.timeoutFail({
+          duration: "100 millis",
+          onTimeout: () => ({ _tag: "still waiting" })
+        }))
+      )
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause), `operation ${op}: ${String(exit)}`).toBe(false)
+      const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+      const tag = Option.isSome(failure) ? (failure.value as { readonly _tag?: unknown })._tag : "ok"
+      expect(typeof tag).toBe("string")
+      outcomes.add(String(tag))
+    }
+    // the run met the typed refusals it is about, and the client still works
+    expect([...outcomes]).toEqual(expect.arrayContaining(["ok", "InvalidMessage", "HomeAssistantError"]))
+    expect(yield* ha.getStates()).toHaveLength(sim.states.length)
+  }), 60_000)
