@@ -4,7 +4,7 @@
  */
 import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Layer, Mailbox, Redacted, Schedule, Scope, Stream } from "effect"
 import { durationOr } from "../core/duration.js"
-import type { InvalidMessage, InvalidOption, InvalidUrl } from "../core/errors.js"
+import { type InvalidMessage, InvalidOption, type InvalidUrl } from "../core/errors.js"
 import { WebSocketClient } from "../core/WebSocketClient.js"
 import { type CommandError, CommandTimeout, Disconnected, InsecureConnection, type OpenError } from "./errors.js"
 import { Deadlines } from "../core/Deadlines.js"
@@ -51,10 +51,13 @@ const versionBefore = (version: string, year: number, month: number) => {
   return y < year || (y === year && m < month)
 }
 
-const asRedacted = (token: Redacted.Redacted<string> | string) => typeof token === "string" ? Redacted.make(token) : token
-
-const tokenSource = (token: HomeAssistantOptions["accessToken"]) =>
-  Effect.isEffect(token) ? Effect.map(token, asRedacted) : Effect.succeed(asRedacted(token))
+/** The token as a `Redacted` string; anything else (from untyped code, or a token source) is `InvalidOption`. */
+const asToken = (token: unknown): Either.Either<Redacted.Redacted<string>, InvalidOption> =>
+  typeof token === "string"
+    ? Either.right(Redacted.make(token))
+    : Redacted.isRedacted(token) && typeof Redacted.value(token) === "string"
+    ? Either.right(token as Redacted.Redacted<string>)
+    : Either.left(new InvalidOption({ option: "accessToken", reason: "expected a string, a Redacted string or an Effect yielding one" }))
 
 /** Builds the client: the first connection authenticates before this succeeds; later losses reconnect. */
 export const make = (options: HomeAssistantOptions) =>
@@ -67,7 +70,10 @@ export const make = (options: HomeAssistantOptions) =>
     }
     const settings = {
       url: url.href,
-      accessToken: tokenSource(options.accessToken),
+      // A token given as it is is checked now, before anything connects; a token source's, at each connect.
+      accessToken: Effect.isEffect(options.accessToken)
+        ? Effect.flatMap(options.accessToken, asToken)
+        : Effect.succeed(yield* asToken(options.accessToken)),
       authTimeout: yield* durationOr("authTimeout", options.authTimeout, Duration.seconds(10)),
       connectTimeout: yield* durationOr("connectTimeout", options.connectTimeout, Duration.seconds(10)),
       commandTimeout: yield* durationOr("commandTimeout", options.commandTimeout, Duration.seconds(30))
@@ -171,12 +177,15 @@ export const make = (options: HomeAssistantOptions) =>
           yield* link.waiting("reconnecting")
           const next = yield* startSession.pipe(
             Effect.tapError((error) => Effect.logDebug("Home Assistant: a reconnect attempt failed", error.message)),
-            Effect.retry({ schedule: reconnect, while: (error) => error._tag !== "AuthInvalid" }),
+            // A rejected token, or a token source that yields no token, fails the same way every time.
+            Effect.retry({ schedule: reconnect, while: (error) => error._tag !== "AuthInvalid" && error._tag !== "InvalidOption" }),
             Effect.either
           )
           if (next._tag === "Left") {
             const reason = next.left._tag === "AuthInvalid"
               ? "Home Assistant rejected the access token"
+              : next.left._tag === "InvalidOption"
+              ? "the access token source yielded no token"
               : "reconnecting gave up"
             yield* Effect.logWarning(`Home Assistant: ${reason}; the client is closed`)
             return yield* link.closed(new Disconnected({ reason }))

@@ -113,3 +113,4 @@ export type OpenError =
   | HomeAssistantError
   | ConnectionLost
   | InvalidMessage
+  | InvalidOption

@@ -90,6 +90,19 @@ describe("Home Assistant authentication", () => {
       expect(sim.count("auth")).toBe(0)
     }))
 
+  it.scoped("a token that is not a string, given as it is or by a token source, is InvalidOption before anything connects", () =>
+    Effect.gen(function*() {
+      const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
+      for (const accessToken of [null, 5, {}, Effect.succeed(5), Effect.succeed(Redacted.make(7))]) {
+        const layer = HomeAssistantLayer({ url: sim.httpUrl, accessToken: accessToken as never })
+        const error = yield* Effect.flip(Effect.scoped(Layer.build(layer.pipe(Layer.provide(WebSocketClientLive)))))
+        expect(error).toStrictEqual(
+          new InvalidOption({ option: "accessToken", reason: "expected a string, a Redacted string or an Effect yielding one" })
+        )
+      }
+      expect(sim.count("auth")).toBe(0)
+    }))
+
   it.scoped("a per-call timeout out of range is InvalidOption, and the command is not sent", () =>
     Effect.gen(function*() {
       const { ha, sim } = yield* connect()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, Schedule, Stream, TestClock } from "effect"
 import { ConnectionLost, Disconnected } from "../../src/index.js"
-import { connect, eventually, reachState, reconnected } from "./kit.js"
+import { connect, eventually, reachState, reconnected, TOKEN } from "./kit.js"
 
 describe("Home Assistant reconnect", () => {
   it.scoped("after a drop the client reconnects, re-subscribes once per live subscription, and streams continue", () =>
@@ -94,6 +94,22 @@ describe("Home Assistant reconnect", () => {
       expect(sim.acceptedCount).toBe(accepted)
       expect(yield* Effect.flip(ha.getStates())).toStrictEqual(
         new Disconnected({ reason: "Home Assistant rejected the access token" })
+      )
+    }))
+
+  it.scoped("a token source that yields no token on reconnect stops reconnecting and closes the client", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const source = Effect.sync(() => ++calls === 1 ? TOKEN : (5 as unknown as string))
+      const { ha, sim } = yield* connect({ accessToken: source })
+      yield* sim.dropAll
+      yield* reachState(ha, "closed")
+      const accepted = sim.acceptedCount
+      yield* TestClock.adjust("1 hour")
+      expect(sim.acceptedCount).toBe(accepted)
+      expect(calls).toBe(2)
+      expect(yield* Effect.flip(ha.getStates())).toStrictEqual(
+        new Disconnected({ reason: "the access token source yielded no token" })
       )
     }))
 

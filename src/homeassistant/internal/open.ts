@@ -4,6 +4,7 @@
 import { type Duration, Effect, Redacted, type Scope } from "effect"
 import type { Deadlines } from "../../core/Deadlines.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
+import type { InvalidOption } from "../../core/errors.js"
 import { AuthInvalid, CommandTimeout, HandshakeFailed, type OpenError, type TokenUnavailable } from "../errors.js"
 import { authMessage, supportedFeaturesMessage } from "../messages.js"
 import { Session } from "./session.js"
@@ -12,7 +13,7 @@ import { Session } from "./session.js"
 export interface SessionSettings {
   readonly url: string
   /** Run before every connect, so each session authenticates with the token current then. */
-  readonly accessToken: Effect.Effect<Redacted.Redacted<string>, AuthInvalid | TokenUnavailable>
+  readonly accessToken: Effect.Effect<Redacted.Redacted<string>, AuthInvalid | TokenUnavailable | InvalidOption>
   readonly authTimeout: Duration.Duration
   readonly connectTimeout: Duration.Duration
   readonly commandTimeout: Duration.Duration
