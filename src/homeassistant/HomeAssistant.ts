@@ -109,17 +109,16 @@ export const make = (options: HomeAssistantOptions) =>
      * per-command fibers); while (re)connecting, or if the session ends before the write, it waits for the next
      * session under an ordinary timeout.
      */
-    const sendMessage = (message: CommandMessage, commandOptions?: CommandOptions) =>
-      Effect.suspend((): Effect.Effect<unknown, CommandError | InvalidMessage> => {
-        const name = commandName(message)
-        const checked = durationOr("timeout", commandOptions?.timeout, commandTimeout)
-        if (Either.isLeft(checked)) return Effect.fail(checked.left)
-        const timeout = checked.right
-        // Not connected, or the session ended before anything was sent: wait for the next session.
-        const waiting = () =>
-          onSession(name, (next) => Effect.flatMap(next.send(message), (sent) => sent.result), timeout)
-        return link.current?.tryCommand(message, timeout, name, waiting) ?? waiting()
-      })
+    const sendMessage = (message: CommandMessage, commandOptions?: CommandOptions): Effect.Effect<unknown, CommandError> => {
+      // Worked out once per Effect, not per run: a command Effect made once and run many times costs nothing here.
+      const checked = durationOr("timeout", commandOptions?.timeout, commandTimeout)
+      if (Either.isLeft(checked)) return Effect.fail(checked.left)
+      const timeout = checked.right
+      const name = commandName(message)
+      // Not connected, or the session ended before anything was sent: wait for the next session.
+      const waiting = () => onSession(name, (next) => Effect.flatMap(next.send(message), (sent) => sent.result), timeout)
+      return Effect.suspend(() => link.current?.tryCommand(message, timeout, name, waiting) ?? waiting())
+    }
 
     // A heartbeat that gets no pong in time ends the session, which the supervisor then replaces.
     const heartbeatLoop = (session: Session) =>
