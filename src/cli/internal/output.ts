@@ -70,7 +70,40 @@ export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
 export const matcher = (pattern: string | undefined): (id: string) => boolean => {
   if (pattern === undefined || pattern === "") return () => true
   if (!/[*?[]/.test(pattern)) return (id) => id.includes(pattern)
-  const source = pattern.replace(/[.+^${}()|\\\]]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")
-  const regex = new RegExp(`^${source}$`)
+  const regex = globRegExp(pattern)
   return (id) => regex.test(id)
+}
+
+const globRegExp = (pattern: string): RegExp => {
+  try {
+    return new RegExp(`^${globSource(pattern)}$`)
+  } catch {
+    // A set no regular expression can hold (a range out of order, `[z-a]`) matches as the literal text.
+    return new RegExp(`^${escapeRegExp(pattern)}$`)
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")
+
+/** A glob as a regular expression's source, as Python's `fnmatch.translate`: a `[` with no `]` is itself. */
+const globSource = (pattern: string): string => {
+  let source = ""
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === "*") source += ".*"
+    else if (c === "?") source += "."
+    else if (c === "[") {
+      // A set ends at the first `]` after its first character (so `[]]` holds `]`); `[!...]` is its complement.
+      const start = pattern[i + 1] === "!" ? i + 2 : i + 1
+      const end = pattern.indexOf("]", start + 1)
+      if (end < 0) {
+        source += "\\["
+        continue
+      }
+      const members = pattern.slice(start, end).replace(/[\\^\]]/g, "\\$&")
+      source += `[${start === i + 2 ? "^" : ""}${members}]`
+      i = end
+    } else source += escapeRegExp(c)
+  }
+  return source
 }
