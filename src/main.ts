@@ -97,20 +97,27 @@ const simulatorDemo = Effect.gen(function*() {
 })
 
 /** Against a real Home Assistant: read-only. */
-const liveDemo = (url: string, token: Redacted.Redacted<string>) =>
+const liveDemo = (url: string, token: Redacted.Redacted<string>, allowInsecure: boolean) =>
   Effect.gen(function*() {
     yield* Console.log(`Home Assistant demo — ${url} (read-only)`)
     yield* Effect.gen(function*() {
       const { firstEvent } = yield* readOnly("10 seconds")
       yield* printEvent(yield* Fiber.join(firstEvent))
       yield* printStats
-    }).pipe(Effect.provide(HomeAssistantLayer({ url, accessToken: token }).pipe(Layer.provideMerge(WebSocketClientLive))))
+    }).pipe(
+      Effect.provide(HomeAssistantLayer({ url, accessToken: token, allowInsecure }).pipe(Layer.provideMerge(WebSocketClientLive))),
+      // The library's refusal names its option; here the environment variable is what to set.
+      Effect.catchTag("InsecureConnection", ({ host }) =>
+        Effect.fail(new Error(`refusing to send the token unencrypted to ${host}: use https://, or set HASS_ALLOW_INSECURE=1`)))
+    )
   })
 
 const program = Effect.gen(function*() {
   const url = yield* Config.option(Config.string("HASS_URL"))
   const token = yield* Config.option(Config.redacted("HASS_TOKEN"))
-  if (Option.isSome(url) && Option.isSome(token)) yield* liveDemo(url.value, token.value)
+  // HASS_ALLOW_INSECURE=1: a plain http:// Home Assistant on another machine (a LAN install without TLS).
+  const allowInsecure = yield* Config.withDefault(Config.boolean("HASS_ALLOW_INSECURE"), false)
+  if (Option.isSome(url) && Option.isSome(token)) yield* liveDemo(url.value, token.value, allowInsecure)
   else yield* simulatorDemo
   yield* Console.log("\nNext, the command line: npm run cli -- ha states --simulator (installed: npx effect-ws-gateway --help)")
 })

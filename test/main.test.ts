@@ -32,12 +32,31 @@ describe("npm start", () => {
   }, 60_000)
 })
 
+describe("npm start against your own Home Assistant", () => {
+  it("plain http:// to another machine is refused before anything connects, naming HASS_ALLOW_INSECURE", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HASS_URL: "http://192.0.2.10:8123", HASS_TOKEN: "insecure-token" }
+    delete env.HASS_ALLOW_INSECURE
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = execFile(resolve(root, "node_modules/.bin/tsx"), ["src/main.ts"], { cwd: root, env, timeout: 60_000 })
+      let stderr = ""
+      child.stderr?.on("data", (chunk) => (stderr += String(chunk)))
+      child.on("exit", (code) => done({ code, stderr }))
+    })
+    expect(code).toBe(1)
+    expect(stderr.trim()).toBe(
+      "demo failed: refusing to send the token unencrypted to 192.0.2.10: use https://, or set HASS_ALLOW_INSECURE=1"
+    )
+    expect(stderr).not.toContain("insecure-token")
+  }, 60_000)
+})
+
 describe("npm start under NodeRuntime.runMain", () => {
   it("Ctrl-C (SIGINT) while it waits for an event closes the connection with 1000 and exits 130", async () => {
     const scope = Effect.runSync(Scope.make())
     const sim = await Effect.runPromise(Scope.extend(HomeAssistantSimulator.make({ accessToken: "sigint-token" }), scope))
     try {
-      const env = { ...process.env, HASS_URL: sim.httpUrl, HASS_TOKEN: "sigint-token" }
+      // HASS_ALLOW_INSECURE is read too: the simulator is on this machine, so it changes nothing here.
+      const env = { ...process.env, HASS_URL: sim.httpUrl, HASS_TOKEN: "sigint-token", HASS_ALLOW_INSECURE: "1" }
       const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
       let stdout = ""
       let stderr = ""

@@ -5,9 +5,10 @@ import { readFileSync } from "node:fs"
 import { createServer } from "node:https"
 import { join } from "node:path"
 import type { AddressInfo } from "node:net"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Redacted, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { WebSocketServer } from "ws"
+import { clientOptions } from "../../src/cli/ha/connection.js"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
 import { bundleCli, noStack, run, start } from "./run.js"
 
@@ -141,6 +142,25 @@ describe("effect-ws-gateway ha", () => {
     const none = await run(["ha", "ping"])
     expect(none.code).toBe(2)
     expect(none.stderr).toContain("pass --server or set HASS_SERVER")
+  })
+
+  it("plain http:// to another machine is refused before anything connects, naming --allow-insecure", async () => {
+    const refused = await run(["ha", "states", "--server", "http://192.0.2.10:8123", "--token", "secret-7c1d"])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr.trim()).toBe(
+      "error: refusing to send the token unencrypted to 192.0.2.10: use https://, or pass --allow-insecure"
+    )
+    expect(refused.stderr + refused.stdout).not.toContain("secret-7c1d")
+    const allowed = await run(["ha", "ping", "--allow-insecure", ...at()])
+    expect(allowed.stdout).toMatch(/^pong in \d+ ms$/m)
+    const token = Redacted.make("t")
+    expect(clientOptions("http://ha.lan:8123", token, true)).toStrictEqual({
+      url: "http://ha.lan:8123",
+      accessToken: token,
+      reconnect: false,
+      allowInsecure: true
+    })
+    expect(clientOptions("http://ha.lan:8123", token, false)).not.toHaveProperty("allowInsecure")
   })
 
   it("call: prints the result; --watch also the changes it caused; key=value values are JSON", async () => {

@@ -6,7 +6,7 @@
 import { Options } from "@effect/cli"
 import { Config, Duration, Effect, Layer, Option, type Redacted, Schedule } from "effect"
 import type { TransportUnavailable } from "../../core/errors.js"
-import type { HomeAssistantStartError } from "../../homeassistant/HomeAssistant.js"
+import type { HomeAssistantOptions, HomeAssistantStartError } from "../../homeassistant/HomeAssistant.js"
 import { HomeAssistant } from "../../homeassistant/service.js"
 import { HomeAssistantLayer, WebSocketClientLive } from "../../index.js"
 import { HomeAssistantSimulator } from "../../testing/HomeAssistantSimulator.js"
@@ -24,7 +24,10 @@ export const haOptions = {
     Options.withFallbackConfig(Config.redacted("HASS_TOKEN")),
     Options.optional
   ),
-  simulator: Options.boolean("simulator").pipe(Options.withDescription("use the embedded Home Assistant simulator instead"))
+  simulator: Options.boolean("simulator").pipe(Options.withDescription("use the embedded Home Assistant simulator instead")),
+  allowInsecure: Options.boolean("allow-insecure").pipe(
+    Options.withDescription("send the token over plain http:// to a Home Assistant on another machine (a LAN without TLS)")
+  )
 }
 
 /** What `haOptions` parse to. */
@@ -32,7 +35,24 @@ export interface HaConfig {
   readonly server: Option.Option<string>
   readonly token: Option.Option<Redacted.Redacted<string>>
   readonly simulator: boolean
+  readonly allowInsecure: boolean
 }
+
+/** The client's options for a real Home Assistant: no reconnect (a command ends with its connection). */
+export const clientOptions = (
+  server: string,
+  token: Redacted.Redacted<string>,
+  allowInsecure: boolean
+): HomeAssistantOptions => ({ url: server, accessToken: token, reconnect: false, ...(allowInsecure ? { allowInsecure } : {}) })
+
+// The library's refusal names its option; on the command line the flag is what to use.
+const refusedInsecure = (error: HomeAssistantStartError | TransportUnavailable) =>
+  error._tag === "InsecureConnection"
+    ? new ExitWith({
+      code: 1,
+      message: `refusing to send the token unencrypted to ${error.host}: use https://, or pass --allow-insecure`
+    })
+    : error
 
 const SIMULATOR_TOKEN = "simulator-token"
 
@@ -65,7 +85,8 @@ export const haLayer = (
   if (Option.isNone(config.token)) {
     return missing("no token: pass --token or set HASS_TOKEN")
   }
-  return HomeAssistantLayer({ url: config.server.value, accessToken: config.token.value, reconnect: false }).pipe(
-    Layer.provide(WebSocketClientLive)
+  return HomeAssistantLayer(clientOptions(config.server.value, config.token.value, config.allowInsecure)).pipe(
+    Layer.provide(WebSocketClientLive),
+    Layer.mapError(refusedInsecure)
   )
 }
