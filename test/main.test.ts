@@ -6,17 +6,23 @@ import { HomeAssistantSimulator } from "../src/testing/index.js"
 
 const root = resolve(import.meta.dirname, "..")
 
+/** Runs `npm start`'s program to its end with `env`: its exit code and what it printed. */
+const start = (env: NodeJS.ProcessEnv) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = execFile(resolve(root, "node_modules/.bin/tsx"), ["src/main.ts"], { cwd: root, env, timeout: 60_000 })
+    let stdout = ""
+    let stderr = ""
+    child.stdout?.on("data", (chunk) => (stdout += String(chunk)))
+    child.stderr?.on("data", (chunk) => (stderr += String(chunk)))
+    child.on("exit", (code) => done({ code, stdout, stderr }))
+  })
+
 describe("npm start", () => {
   it("runs the Home Assistant demo against the in-process simulator and exits 0", async () => {
     const env = { ...process.env }
     delete env.HASS_URL
     delete env.HASS_TOKEN
-    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((done) => {
-      const child = execFile(resolve(root, "node_modules/.bin/tsx"), ["src/main.ts"], { cwd: root, env, timeout: 60_000 })
-      let stdout = ""
-      child.stdout?.on("data", (chunk) => (stdout += String(chunk)))
-      child.on("exit", (code) => done({ code, stdout }))
-    })
+    const { code, stdout } = await start(env)
     expect(code).toBe(0)
     const lines = stdout.split("\n")
     expect(lines[0]).toMatch(/^Home Assistant demo — simulator at ws:\/\/127\.0\.0\.1:\d+\/api\/websocket$/)
@@ -36,12 +42,7 @@ describe("npm start against your own Home Assistant", () => {
   it("plain http:// to another machine is refused before anything connects, naming HASS_ALLOW_INSECURE", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, HASS_URL: "http://192.0.2.10:8123", HASS_TOKEN: "insecure-token" }
     delete env.HASS_ALLOW_INSECURE
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = execFile(resolve(root, "node_modules/.bin/tsx"), ["src/main.ts"], { cwd: root, env, timeout: 60_000 })
-      let stderr = ""
-      child.stderr?.on("data", (chunk) => (stderr += String(chunk)))
-      child.on("exit", (code) => done({ code, stderr }))
-    })
+    const { code, stderr } = await start(env)
     expect(code).toBe(1)
     expect(stderr.trim()).toBe(
       "demo failed: refusing to send the token unencrypted to 192.0.2.10: use https://, or set HASS_ALLOW_INSECURE=1"
