@@ -10,7 +10,7 @@ import { type CommandError, CommandTimeout, Disconnected, InsecureConnection, ty
 import { Deadlines } from "../core/Deadlines.js"
 import { Link } from "./internal/link.js"
 import { openSession } from "./internal/open.js"
-import { type Session, SessionEnded } from "./internal/session.js"
+import { registered, type Session, SessionEnded } from "./internal/session.js"
 import { LiveSubscription } from "./internal/subscription.js"
 import { Suspension } from "./internal/suspension.js"
 import {
@@ -117,7 +117,12 @@ export const make = (options: HomeAssistantOptions) =>
       const name = commandName(message)
       // Not connected, or the session ended before anything was sent: wait for the next session.
       const waiting = () => onSession(name, (next) => Effect.flatMap(next.send(message), (sent) => sent.result), timeout)
-      return Effect.suspend(() => link.current?.tryCommand(message, timeout, name, waiting) ?? waiting())
+      // One Effect op per command on a live session: the write happens as the wait begins, and the session wakes
+      // this fiber with the result (measured: a suspend and a second async per command were ~1 µs of CPU).
+      return Effect.async<unknown, CommandError>((resume) => {
+        const next = link.current?.tryCommand(message, timeout, name, waiting, resume)
+        if (next !== registered) resume(next ?? waiting())
+      })
     }
 
     // A heartbeat that gets no pong in time ends the session, which the supervisor then replaces.

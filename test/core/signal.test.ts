@@ -51,4 +51,24 @@ describe("Signal, the one-shot completion behind connections and commands", () =
       expect(yield* Fiber.join(staying)).toBe(7)
       expect(yield* Fiber.join(third)).toBe(7)
     }))
+
+  it.effect("wake calls back with the outcome in turn with the other waiters, at once after completion, and a stale wake-up is harmless", () =>
+    Effect.gen(function*() {
+      const signal = new Signal<number, string>()
+      const seen: Array<Exit.Exit<number, string>> = []
+      signal.wake((exit) => seen.push(exit))
+      signal.onDone(() => seen.push(Exit.fail("then the callback")))
+      expect(seen).toHaveLength(0)
+      signal.done(Exit.succeed(3))
+      expect(seen).toStrictEqual([Exit.succeed(3), Exit.fail("then the callback")])
+      signal.wake((exit) => seen.push(exit))
+      expect(seen).toStrictEqual([Exit.succeed(3), Exit.fail("then the callback"), Exit.succeed(3)])
+      // As an Effect.async resume: an interrupted fiber ignores the wake-up that comes after it left.
+      const late = new Signal<number>()
+      const fiber = yield* Effect.fork(Effect.async<number>((resume) => late.wake(resume)))
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(fiber)
+      late.done(Exit.succeed(1))
+      expect(yield* Fiber.await(fiber)).toSatisfy(Exit.isInterrupted)
+    }))
 })

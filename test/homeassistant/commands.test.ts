@@ -103,6 +103,24 @@ describe("Home Assistant commands", () => {
       )
     }))
 
+  it.scoped("a caller interrupted while its command waits: the late result is ignored, its entry goes, the next call works", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({ commandTimeout: "5 seconds" })
+      yield* sim.setReplyDelay("1 second")
+      const abandoned = yield* Effect.fork(ha.getConfig())
+      yield* eventually(() => sim.count("get_config") === 1, "get_config")
+      expect(yield* Fiber.interrupt(abandoned)).toSatisfy(Exit.isInterrupted)
+      const next = yield* Effect.fork(ha.getStates())
+      yield* eventually(() => sim.count("get_states") === 1, "get_states")
+      yield* TestClock.adjust("1 second") // both results arrive: the abandoned one finds nobody waiting
+      expect(yield* Fiber.join(next)).toHaveLength(6)
+      // Past the abandoned command's deadline nothing fires for it, and the session still works.
+      yield* TestClock.adjust("5 seconds")
+      yield* sim.setReplyDelay(Duration.zero)
+      expect(yield* ha.ping()).toStrictEqual(Duration.zero)
+      expect(sim.received.map((r) => r.message.id)).toStrictEqual(sim.received.map((_, i) => i + 1))
+    }))
+
   it.scoped("a message that cannot be serialised is InvalidMessage and nothing is sent", () =>
     Effect.gen(function*() {
       const { ha, sim } = yield* connect()

@@ -54,6 +54,15 @@ export class Signal<A, E = never> {
     this.addWaiter(callback)
   }
 
+  /**
+   * Calls `wake` with the outcome when the signal completes (at once if it has), in turn with the other waiters. It
+   * is never removed: it is meant for an `Effect.async` resume, which Effect ignores once its fiber has moved on.
+   */
+  wake(wake: Wake<A, E>): void {
+    if (this.outcome !== undefined) return wake(this.outcome)
+    this.addWaiter(wake)
+  }
+
   /** Waits for the outcome; an interrupted waiter leaves nothing behind. */
   get await(): Effect.Effect<A, E> {
     return this.awaitOr(undefined)

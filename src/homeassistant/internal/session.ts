@@ -32,6 +32,9 @@ class Pending extends Signal<unknown, ResultError> {
   }
 }
 
+/** What `tryCommand` returns when the caller's `resume` now waits for the result. */
+export const registered: unique symbol = Symbol("registered")
+
 /** A command on the wire: its id and the awaitable result. */
 export interface Sent {
   readonly id: number
@@ -95,7 +98,8 @@ export class Session {
   /**
    * Writes a command and returns the wait for its result (`CommandTimeout` after `timeout`), or `undefined` if the
    * session can no longer send (nothing was sent: the command may go to the next session, which `onEnded` does when
-   * that is only found out later). Id allocation and the write happen in one synchronous step, so ids reach the
+   * that is only found out later). Given `resume` (the caller is an `Effect.async`), a command written at once under
+   * a deadline registers `resume` as the result's waiter and returns `registered`. Id allocation and the write happen in one synchronous step, so ids reach the
    * wire strictly increasing without a lock.
    */
   tryCommand<E>(
@@ -103,7 +107,21 @@ export class Session {
     timeout: Duration.Duration,
     name: string,
     onEnded: () => Effect.Effect<unknown, E>
-  ): Effect.Effect<unknown, ResultError | InvalidMessage | E> | undefined {
+  ): Effect.Effect<unknown, ResultError | InvalidMessage | E> | undefined
+  tryCommand<E>(
+    message: CommandMessage,
+    timeout: Duration.Duration,
+    name: string,
+    onEnded: () => Effect.Effect<unknown, E>,
+    resume: (result: Effect.Effect<unknown, ResultError>) => void
+  ): Effect.Effect<unknown, ResultError | InvalidMessage | E> | typeof registered | undefined
+  tryCommand<E>(
+    message: CommandMessage,
+    timeout: Duration.Duration,
+    name: string,
+    onEnded: () => Effect.Effect<unknown, E>,
+    resume?: (result: Effect.Effect<unknown, ResultError>) => void
+  ): Effect.Effect<unknown, ResultError | InvalidMessage | E> | typeof registered | undefined {
     if (!this.alive) return undefined
     if (this.impl === undefined || !this.deadlines.isRunning) {
       // Another client's connection: its send may find the session ended only once it runs.
@@ -120,9 +138,11 @@ export class Session {
       pending.timeout = timeout
       if (this.armedAt === undefined || pending.at < this.armedAt) this.arm(pending.at)
     }
-    return write === written
-      ? this.awaitResult(id, pending)
-      : Effect.zipRight(this.afterWrite(id, pending.command, write), this.awaitResult(id, pending))
+    if (write !== written) return Effect.zipRight(this.afterWrite(id, pending.command, write), this.awaitResult(id, pending))
+    if (resume === undefined || pending.at === Infinity) return this.awaitResult(id, pending)
+    // The caller's own wake-up waits for the result: no Effect is made for the wait at all.
+    pending.wake(resume)
+    return registered
   }
 
   /** `timeout` in milliseconds, kept for the next command: nearly every command has the client's default. */
