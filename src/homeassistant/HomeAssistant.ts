@@ -118,7 +118,7 @@ export const make = (options: HomeAssistantOptions) =>
       // Not connected, or the session ended before anything was sent: wait for the next session.
       const waiting = () => onSession(name, (next) => Effect.flatMap(next.send(message), (sent) => sent.result), timeout)
       // One Effect op per command on a live session: the write happens as the wait begins, and the session wakes
-      // this fiber with the result (measured: a suspend and a second async per command were ~1 µs of CPU).
+      // this fiber with the result (a suspend around a second async measured ~310 B more allocated per command).
       return Effect.async<unknown, CommandError>((resume) => {
         const next = link.current?.tryCommand(message, timeout, name, waiting, resume)
         if (next !== registered) resume(next ?? waiting())
