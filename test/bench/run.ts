@@ -49,8 +49,8 @@ const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : 
 const selected = (workload: string) => only === undefined || only.has(workload)
 
 const size = quick
-  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, haRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentCalls: 400, callers: 10, cpuOps: 1_000 }
-  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, haRounds: 45, ha: 1_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentCalls: 20_000, callers: 100, cpuOps: 20_000 }
+  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, haRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentRounds: 1, concurrentCalls: 400, callers: 10, cpuOps: 1_000 }
+  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, haRounds: 45, ha: 1_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentRounds: 15, concurrentCalls: 20_000, callers: 100, cpuOps: 20_000 }
 
 /** 64 bytes of JSON. */
 const PAYLOAD = { type: "bench", id: 12345678, value: "abcdefghijklmnopqrstuvwxyz0" }
@@ -400,14 +400,19 @@ const concurrentHaWorkload = () =>
       fiberCorkedConcurrent,
       oursConcurrent
     ]
+    // 15 rounds: one run's p99 is ~200 calls of 20,000, and the same-round p99 of ours over HAWS's spreads
+    // ±15 % here (quartiles over 15 rounds: 1.08 and 1.32), so a median of 5 could not tell 1.0 from 1.1.
     const { ratios, samples } = await interleave(
       contenders.map((c) => ({ ...c, name: `${c.name} (concurrent)` })),
-      size.rounds,
+      size.concurrentRounds,
       (c) => c.concurrent(httpUrl, "bench-token", size.concurrentCalls, size.callers),
       (run: ConcurrentRun) => size.concurrentCalls / run.ms // throughput, relative to HAWS (the first)
     )
     const p99Of = (name: string) => (samples.get(name) ?? []).map((run) => percentile(run.latencies, 0.99))
-    const hawsP99 = median(p99Of(`${hawsConcurrent.name} (concurrent)`))
+    const hawsP99s = p99Of(`${hawsConcurrent.name} (concurrent)`)
+    const hawsP99 = median(hawsP99s)
+    // The tail is judged as throughput is: each round's p99 over HAWS's in the same round, then the median.
+    const p99Ratio = (name: string) => median(p99Of(name).map((p99, round) => p99 / (hawsP99s[round] ?? p99)))
     for (const c of contenders) {
       const name = `${c.name} (concurrent)`
       const throughput = median((samples.get(name) ?? []).map((run) => (size.concurrentCalls / run.ms) * 1000))
@@ -417,8 +422,9 @@ const concurrentHaWorkload = () =>
       // Each missed half is out of reach when its floor misses it too: throughput against the best client there is
       // (raw, corked), the tail against the Effect runtime's floor (the same client driven by fibers).
       const corkedRatio = median(ratios.get(`${rawCorkedConcurrent.name} (concurrent)`) ?? [])
-      const fiberP99 = median(p99Of(`${fiberCorkedConcurrent.name} (concurrent)`))
-      const outOfReach = (ratio >= 1.5 || corkedRatio < 1.5) && (p99 <= hawsP99 || fiberP99 > hawsP99)
+      const tail = p99Ratio(name)
+      const fiberTail = p99Ratio(`${fiberCorkedConcurrent.name} (concurrent)`)
+      const outOfReach = (ratio >= 1.5 || corkedRatio < 1.5) && (tail <= 1 || fiberTail > 1)
       rows.push({
         workload: `HA call_service, ${size.callers} concurrent callers, ${size.concurrentCalls.toLocaleString("en")} calls, one connection`,
         contender: c.name,
@@ -428,12 +434,13 @@ const concurrentHaWorkload = () =>
         ...(judged
           ? {
             target: "≥ 1.5× HAWS, p99 ≤ HAWS",
-            met: ratio >= 1.5 && p99 <= hawsP99,
-            note: `${ratio.toFixed(2)}× HAWS throughput; p99 ${(p99 * 1000).toFixed(0)} µs vs HAWS ${(hawsP99 * 1000).toFixed(0)} µs; ` +
+            met: ratio >= 1.5 && tail <= 1,
+            note: `${ratio.toFixed(2)}× HAWS throughput; p99 ${tail.toFixed(2)}× HAWS's (${(p99 * 1000).toFixed(0)} vs ` +
+              `${(hawsP99 * 1000).toFixed(0)} µs); ` +
               `floor (raw, corked) ${median(ratios.get(`${rawCorkedConcurrent.name} (concurrent)`) ?? []).toFixed(2)}× HAWS, ` +
               `p99 ${(median(p99Of(`${rawCorkedConcurrent.name} (concurrent)`)) * 1000).toFixed(0)} µs; ` +
               `in fibers ${median(ratios.get(`${fiberCorkedConcurrent.name} (concurrent)`) ?? []).toFixed(2)}× HAWS, ` +
-              `p99 ${(median(p99Of(`${fiberCorkedConcurrent.name} (concurrent)`)) * 1000).toFixed(0)} µs`,
+              `p99 ${fiberTail.toFixed(2)}× HAWS's`,
             cause: outOfReach ? OUT_OF_REACH : "p99: our client's tail over the runtime floor's (allocation and GC per call)"
           }
           : { note: `${ratio.toFixed(2)}× HAWS; p99 in µs${c === fiberCorkedConcurrent ? `; ${FLOOR}` : ""}` })
