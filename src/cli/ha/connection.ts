@@ -1,7 +1,8 @@
 /**
  * Where the `ha` commands connect: `--server` / `--token`, else `HASS_SERVER` (or `HASS_URL`) / `HASS_TOKEN` as
- * home-assistant-cli reads them, or `--simulator`: the embedded HA simulator, with a light that changes every
- * second so `watch` has something to show. The token is `Redacted` from the flag or environment on.
+ * home-assistant-cli reads them, and `--allow-insecure`, else `HASS_ALLOW_INSECURE`; or `--simulator`: the embedded
+ * HA simulator, with a light that changes every second so `watch` has something to show. The token is `Redacted`
+ * from the flag or environment on.
  */
 import { Options } from "@effect/cli"
 import { Config, Duration, Effect, Layer, Option, type Redacted, Schedule } from "effect"
@@ -26,7 +27,11 @@ export const haOptions = {
   ),
   simulator: Options.boolean("simulator").pipe(Options.withDescription("use the embedded Home Assistant simulator instead")),
   allowInsecure: Options.boolean("allow-insecure").pipe(
-    Options.withDescription("send the token over plain http:// to a Home Assistant on another machine (a LAN without TLS)")
+    Options.withDescription(
+      "send the token over plain http:// to a Home Assistant on another machine, a LAN without TLS (or set HASS_ALLOW_INSECURE=1)"
+    ),
+    // As `npm start` reads it: one variable for a LAN install, whichever tool is run.
+    Options.withFallbackConfig(Config.boolean("HASS_ALLOW_INSECURE"))
   )
 }
 
