@@ -3,7 +3,7 @@
  * written against `effect-ws-gateway` runs unchanged on Node and in a browser. Each is its own pure call, so a
  * bundler drops the ones a program does not use (and the gateway, interface and adapter with them).
  */
-import type { Layer } from "effect"
+import type * as Layer from "effect/Layer"
 import { interfaceFactory, type CreateWebSocketInterface, type SharedInterface, sharedInterface } from "./adapter/promise.js"
 import type { InvalidOption, TransportUnavailable } from "./core/errors.js"
 import type { WebSocketTransport } from "./core/Transport.js"
@@ -16,7 +16,7 @@ import {
   type HomeAssistantStartError,
   layer as homeAssistantLayer
 } from "./homeassistant/HomeAssistant.js"
-import { Layer as L } from "effect"
+import * as L from "effect/Layer"
 
 /** The client layer on `transport`. */
 export const clientOn = (

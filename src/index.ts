@@ -1,7 +1,7 @@
 /**
  * effect-ws-gateway (the root under the `node` and `bun` conditions): every export of the package, with the defaults built on the Node `ws` transport.
  */
-import type { Layer } from "effect"
+import type * as Layer from "effect/Layer"
 import type { CreateWebSocketInterface } from "./adapter/promise.js"
 import type { InvalidOption, TransportUnavailable } from "./core/errors.js"
 import type { WebSocketClient, WebSocketClientOptions } from "./core/WebSocketClient.js"

@@ -3,7 +3,18 @@
  * 127.0.0.1 and drives it; with HASS_URL and HASS_TOKEN set it runs the read-only part against that Home Assistant.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Chunk, Config, Console, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import {
   type HassEntity,
   HomeAssistant,

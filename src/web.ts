@@ -1,7 +1,7 @@
 /**
  * effect-ws-gateway/web (also the root under the `browser`, `deno` and `worker` conditions, and the fallback): every export of the package, with the defaults built on the runtime's global WHATWG `WebSocket`.
  */
-import type { Layer } from "effect"
+import type * as Layer from "effect/Layer"
 import type { CreateWebSocketInterface } from "./adapter/promise.js"
 import type { InvalidOption, TransportUnavailable } from "./core/errors.js"
 import type { WebSocketClient, WebSocketClientOptions } from "./core/WebSocketClient.js"

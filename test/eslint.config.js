@@ -2,6 +2,13 @@
 import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
+// A namespace taken from the barrel (`import { Option } from "effect"`) brings its whole module into an esbuild
+// bundle; `import * as Option from "effect/Option"` only what is used (an HA app: 17.8 KB gzip over its floor, from 27.5).
+const EFFECT_BARREL = {
+  name: "effect",
+  message: "import the module (import * as Option from \"effect/Option\"): the barrel's namespaces are bundled whole"
+}
+
 export default tseslint.config(
   { ignores: ["node_modules/**", "coverage/**", "test/bench/.build/**", "dist/**", "docs/**", "test/.readme-blocks/**"] },
   js.configs.recommended,
@@ -16,6 +23,10 @@ export default tseslint.config(
     }
   },
   {
+    files: ["src/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { paths: [EFFECT_BARREL] }] }
+  },
+  {
     // Everything a browser bundle can reach: no Node module, no `ws`, no Node global. Only src/platform/node (and
     // the Node-only test kit, CLI and demo) may use them.
     files: [
@@ -25,6 +36,7 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": ["error", {
         paths: [
+          EFFECT_BARREL,
           { name: "ws", message: "the core runs in browsers: only src/platform/node may import ws" },
           {
             name: "@effect/platform",

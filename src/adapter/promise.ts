@@ -2,7 +2,13 @@
  * The Promise adapter, for code that does not use Effect: the "websocket" interface through a gateway on a
  * `ManagedRuntime`. A rejected Promise carries the typed error itself (`instanceof`, `_tag`, `message`).
  */
-import { Cause, type Context, Effect, Exit, type Layer, ManagedRuntime, Runtime } from "effect"
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Runtime from "effect/Runtime"
 import type { WebSocketClient } from "../core/WebSocketClient.js"
 import { Gateway } from "../gateway/Gateway.js"
 import { websocketGateway } from "../gateway/websocket.js"

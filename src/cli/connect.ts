@@ -5,7 +5,11 @@
  * closure (1000), 1 otherwise, 130 on Ctrl-C (after the close frame).
  */
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
-import { Clock, Deferred, Duration, Effect, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { WebSocketClient } from "../core/WebSocketClient.js"
 import { durationOption } from "./internal/duration.js"
 import { ExitWith } from "./internal/failure.js"

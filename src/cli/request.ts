@@ -1,6 +1,7 @@
 /** `request <url> <message>`: one request — connect, send, the first reply, close — printed; exit 0, or 1 with the error. */
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { WebSocketClient } from "../core/WebSocketClient.js"
 import { durationOption } from "./internal/duration.js"
 import { formatMessage, parseLine } from "./internal/output.js"

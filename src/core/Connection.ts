@@ -1,7 +1,8 @@
 /**
  * A connection opened by `WebSocketClient.connect`. It is a handle: operations live on the client service.
  */
-import type { Effect, Stream } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { ReceiveError } from "./errors.js"
 import type { InboundMessage } from "./message.js"
 

@@ -4,7 +4,11 @@
  * and of opening a connection. Entries are removed when their operation completes; the fiber sleeps until the
  * earliest deadline, and `TestClock` drives it like any other sleep.
  */
-import { type Clock, Duration, Effect, Exit, Scope } from "effect"
+import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import { Signal } from "./internal/Signal.js"
 
 /** What a deadline does when it passes: synchronous work that ends the wait (completes a signal, starts a close). */

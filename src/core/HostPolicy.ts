@@ -2,7 +2,7 @@
  * An optional allow/deny policy for where the client may connect: by parsed host name and by IP address ranges
  * (literal or resolved), never by substring, so `169.254.169.254` or `10.0.0.0/8` can be blocked reliably.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { HostDenied, InvalidOption } from "./errors.js"
 import { inRange, type IpRange, parseIp, parseRange } from "./internal/ip.js"
 

@@ -1,7 +1,9 @@
 /**
  * Counters of one client instance, mirrored into Effect `Metric`s (labelled with the instance) for observability.
  */
-import { Metric, MetricKey, MetricLabel } from "effect"
+import * as Metric from "effect/Metric"
+import * as MetricKey from "effect/MetricKey"
+import * as MetricLabel from "effect/MetricLabel"
 import { utf8ByteLength } from "./utf8.js"
 
 /** A snapshot of one client instance's counters since it was created or last reset. */

@@ -2,7 +2,7 @@
  * The platform seam: how a socket is opened. The client knows only this interface, so the Node `ws` transport,
  * another runtime's, and the in-memory test transport swap freely.
  */
-import { Context } from "effect"
+import * as Context from "effect/Context"
 import type { ConnectionRefused, HandshakeRejected, HostDenied, ProtocolError, TlsError } from "./errors.js"
 import type { Frame } from "./message.js"
 import type { TlsOptions } from "./options.js"

@@ -2,7 +2,12 @@
  * The `WebSocketClient` service: scoped connections, typed errors, no inbound message lost, every bound on the
  * Effect clock.
  */
-import { Context, Duration, Effect, Either, Layer, Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import type { Connection } from "./Connection.js"
 import {
   type CloseError,

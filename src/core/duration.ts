@@ -2,7 +2,9 @@
  * Durations as callers give them (`"5 seconds"`, milliseconds, a `Duration`), checked: bad input becomes a typed
  * `InvalidOption` naming the option, never a defect and never a silent clamp.
  */
-import { Duration, Either, Option } from "effect"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { InvalidOption } from "./errors.js"
 
 /**

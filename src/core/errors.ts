@@ -2,7 +2,8 @@
  * Typed failures of the core client. Every `_tag` equals its class name, every `message` is written for a
  * person, and no field ever holds a header value, token or URL password: URLs are carried redacted.
  */
-import { Duration, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
 
 /** The operations whose time is bounded by a `Timeout`. */
 export const TimedOperation = Schema.Literal("connect", "send", "receive", "request", "close")

@@ -1,7 +1,7 @@
 /**
  * Options of the core operations. Every duration is a `DurationInput` measured on the Effect clock.
  */
-import type { Duration } from "effect"
+import type * as Duration from "effect/Duration"
 
 /** TLS settings for `wss:` URLs. Certificates are verified unless `rejectUnauthorized` is explicitly `false`. */
 export interface TlsOptions {

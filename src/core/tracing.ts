@@ -4,7 +4,10 @@
  * pipelined benchmark; so operations are wrapped in a span exactly when another tracer (OpenTelemetry, a test
  * tracer...) is installed.
  */
-import { Context, DefaultServices, Effect, Tracer } from "effect"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
+import * as Effect from "effect/Effect"
+import * as Tracer from "effect/Tracer"
 
 /**
  * Effect's default tracer: nothing can observe its spans. Read from the default services rather than by running an

@@ -1,7 +1,7 @@
 /**
  * WebSocket URL parsing and redaction.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { InvalidUrl } from "./errors.js"
 
 /** Parses any absolute URL, or `InvalidUrl` naming `what` (the reason never holds the input, which may carry secrets). */

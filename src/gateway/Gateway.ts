@@ -2,7 +2,13 @@
  * The gateway: routes `execute(interfaceName, operation, params)` to the interfaces it was given as Layers.
  * An interface that fails to build does not stop the gateway: its calls fail with `InterfaceUnavailable`.
  */
-import { Cause, Context, Effect, Either, FiberRef, Layer, LogLevel } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
+import * as LogLevel from "effect/LogLevel"
 import { builtInTracer } from "../core/tracing.js"
 import { InterfaceUnavailable } from "../interface/errors.js"
 import { UnknownInterface } from "./errors.js"

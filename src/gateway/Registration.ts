@@ -1,7 +1,10 @@
 /**
  * How interfaces are registered with the gateway: a name and the Layer that builds the interface.
  */
-import { Context, Effect, Layer, type Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 
 /** What the gateway needs of an interface: one dispatch entry point. */
 export interface Dispatcher {

@@ -1,7 +1,7 @@
 /**
  * Gateway-level errors. `_tag` equals the class name.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** No interface is registered under that name; the message lists the registered ones, sorted. */
 export class UnknownInterface extends Schema.TaggedError<UnknownInterface>()("UnknownInterface", {

@@ -1,7 +1,8 @@
 /**
  * The "websocket" interface in the gateway: its registration and typed wrappers that call through the gateway.
  */
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { InboundMessage } from "../core/message.js"
 import type { WebSocketClient } from "../core/WebSocketClient.js"
 import type { ConnectionHandle } from "../interface/ConnectionHandle.js"

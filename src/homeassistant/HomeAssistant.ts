@@ -2,7 +2,18 @@
  * The Home Assistant client: authentication, atomic ids, typed commands, subscriptions as Streams, reconnect with
  * re-subscription, and a heartbeat — on the core `WebSocketClient`.
  */
-import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Layer, Mailbox, Redacted, Schedule, Scope, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { durationOr } from "../core/duration.js"
 import { type InvalidMessage, InvalidOption, type InvalidUrl } from "../core/errors.js"
 import { WebSocketClient } from "../core/WebSocketClient.js"

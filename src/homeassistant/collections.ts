@@ -3,7 +3,11 @@
  * change it and after every reconnect, shared by every consumer and released a grace period after the last.
  * Results are decoded with their Schema; a reply that does not match fails the collection with `InvalidMessage`.
  */
-import { type Duration, Effect, Schema, type Scope, Stream } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { InvalidMessage } from "../core/errors.js"
 import type { CommandError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"

@@ -3,7 +3,14 @@
  * first, released a grace period after the last leaves, and **replaced** (not merged) by the fresh snapshot HA sends
  * after every reconnect, so entities removed while disconnected disappear.
  */
-import { Chunk, type Duration, Effect, Either, Option, Schema, type Scope, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { applyEntitiesEventTo, copyEntities, type HassEntities } from "./compressedState.js"
 import type { CommandError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"

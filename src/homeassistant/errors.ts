@@ -1,7 +1,8 @@
 /**
  * Typed failures of the Home Assistant client. No field or message ever holds the access token.
  */
-import { Duration, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
 import type { ConnectError, InvalidMessage, InvalidOption, ReceiveError, SendError } from "../core/errors.js"
 
 /** Home Assistant refused the access token (`auth_invalid`). The client stops reconnecting. */

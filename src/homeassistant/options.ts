@@ -1,7 +1,10 @@
 /**
  * Options of the Home Assistant client and of its commands.
  */
-import type { Duration, Effect, Redacted, Schedule } from "effect"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
 import type { AuthInvalid, TokenUnavailable } from "./errors.js"
 
 /**

@@ -3,7 +3,10 @@
  * `InvalidMessage` naming the command, never an `unknown` in user code. Unknown extra fields are kept, since HA adds
  * fields every release.
  */
-import { Effect, Either, ParseResult, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { InvalidMessage } from "../core/errors.js"
 
 const extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })

@@ -1,7 +1,10 @@
 /**
  * The Home Assistant client service: its interface and Tag. `HomeAssistant.ts` builds it.
  */
-import { Context, type Duration, type Effect, type Stream } from "effect"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { CommandError, Disconnected } from "./errors.js"
 import type { Collections } from "./collections.js"
 import type { HassEntities } from "./compressedState.js"

@@ -2,7 +2,12 @@
  * Typed subscriptions over `subscribeMessage`: `render_template` and `subscribe_trigger`, their events decoded at the
  * edge. A template that HA cannot render is a typed `TemplateError`, never a crash or an `unknown`.
  */
-import { type Duration, Effect, Either, Schema, type Scope, Stream } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { InvalidMessage } from "../core/errors.js"
 import { type CommandError, TemplateError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"

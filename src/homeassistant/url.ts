@@ -1,7 +1,7 @@
 /**
  * Where the Home Assistant WebSocket API lives, and whether a token may travel there unencrypted.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { InvalidUrl } from "../core/errors.js"
 import { parseUrl } from "../core/url.js"
 

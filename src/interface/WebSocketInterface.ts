@@ -3,7 +3,15 @@
  * Schema-validated operations, plus a typed method per operation. Connections opened through it belong to the
  * interface Layer's scope.
  */
-import { Context, Duration, Effect, Either, ExecutionStrategy, Exit, Layer, type Schema, Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import type * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import type { Connection } from "../core/Connection.js"
 import type { WebSocketError } from "../core/errors.js"
 import type { InboundMessage } from "../core/message.js"

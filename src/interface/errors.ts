@@ -2,7 +2,7 @@
  * Dispatch-level errors of the INT-07 interface. Each `_tag` equals its class name; no message quotes a
  * parameter's value (it could be a credential).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** The operation name is not one of the interface's operations; the message lists the valid ones, sorted. */
 export class UnknownOperation extends Schema.TaggedError<UnknownOperation>()("UnknownOperation", {

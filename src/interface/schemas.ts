@@ -1,7 +1,7 @@
 /**
  * INT-07 parameter schemas, one per operation. Timeouts are seconds (fractions allowed).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { isSendableCloseCode } from "../core/closeCodes.js"
 import { ConnectionHandle } from "./ConnectionHandle.js"
 

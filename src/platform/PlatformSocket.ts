@@ -4,7 +4,7 @@
  * connection with this client's guarantees: ordered delivery with nothing lost, typed close codes, scoped close.
  */
 import * as Socket from "@effect/platform/Socket"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Connection } from "../core/Connection.js"
 import type { InboundMessage } from "../core/message.js"
 import type { WebSocketClient } from "../core/WebSocketClient.js"

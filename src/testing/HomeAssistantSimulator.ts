@@ -4,7 +4,11 @@
  * expiry run on the Effect clock, so `TestClock` drives them.
  */
 import type { AddressInfo } from "node:net"
-import { Duration, Effect, Fiber, Runtime, type Scope } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
 import type { HassEntity } from "../homeassistant/messages.js"
 import { handleHttp, isIssued, type TokenIssuer } from "./internal/authToken.js"
 import { broadcast, broadcastEntityChange, type Client, error, handleCommand, isObject, type SimulatorWorld } from "./internal/commands.js"

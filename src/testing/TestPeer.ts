@@ -1,7 +1,8 @@
 /**
  * The server side of one in-memory connection: what a test script uses to play the server.
  */
-import { Effect, Queue } from "effect"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
 import { ProtocolError } from "../core/errors.js"
 import type { Frame } from "../core/message.js"
 import type { TransportEvents, TransportRequest, TransportSocket } from "../core/Transport.js"

@@ -2,7 +2,10 @@
  * An in-memory transport and a scriptable server: tests play the server, and with `TestClock` every timeout
  * test runs instantly and deterministically.
  */
-import { Context, Effect, Layer, Queue } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
 import { ConnectionRefused, HandshakeRejected, TlsError } from "../core/errors.js"
 import type { TransportRequest } from "../core/Transport.js"
 import { fullCapabilities, WebSocketTransport } from "../core/Transport.js"

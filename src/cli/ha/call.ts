@@ -4,7 +4,12 @@
  * that carry its context), until a second passes without one.
  */
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
-import { Clock, Console, Duration, Effect, Option, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { HassEntity } from "../../homeassistant/messages.js"
 import { HomeAssistant } from "../../homeassistant/service.js"
 import { ExitWith } from "../internal/failure.js"

@@ -5,7 +5,13 @@
  * from the flag or environment on.
  */
 import { Options } from "@effect/cli"
-import { Config, Duration, Effect, Layer, Option, type Redacted, Schedule } from "effect"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import type { TransportUnavailable } from "../../core/errors.js"
 import type { HomeAssistantOptions, HomeAssistantStartError } from "../../homeassistant/HomeAssistant.js"
 import { HomeAssistant } from "../../homeassistant/service.js"

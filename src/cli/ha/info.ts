@@ -1,6 +1,8 @@
 /** `ha ping` (the round trip) and `ha info` (version, location, time zone, components and entities). */
 import { Command } from "@effect/cli"
-import { Console, Duration, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { HomeAssistant } from "../../homeassistant/service.js"
 import { haOptions } from "./connection.js"
 import { withHa } from "./root.js"

@@ -1,6 +1,6 @@
 /** What every `ha` subcommand shares: the connection options (given after the subcommand) and the client. */
 import { Command } from "@effect/cli"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { HomeAssistant } from "../../homeassistant/service.js"
 import { type HaConfig, haLayer } from "./connection.js"
 

@@ -1,6 +1,8 @@
 /** `ha states [pattern]`: every matching entity, its state and when it last changed; `--json` for the states as JSON. */
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { HomeAssistant } from "../../homeassistant/service.js"
 import { matcher, table } from "../internal/output.js"
 import { haOptions } from "./connection.js"

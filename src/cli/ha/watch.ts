@@ -4,7 +4,10 @@
  * Runs until Ctrl-C, which closes the connection with a close frame.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Option, Stream } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { HassEntities } from "../../homeassistant/compressedState.js"
 import { HomeAssistant } from "../../homeassistant/service.js"
 import { accent, dim, matcher, table } from "../internal/output.js"

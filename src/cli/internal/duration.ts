@@ -1,6 +1,8 @@
 /** Durations on the command line: `500ms`, `5s`, `2m`, or a plain number of seconds. */
 import { HelpDoc, Options } from "@effect/cli"
-import { Duration, Either, Option } from "effect"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 
 /** Parses a CLI duration, or explains what is accepted. */
 export const parseDuration = (text: string): Either.Either<Duration.Duration, string> => {

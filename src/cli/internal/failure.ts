@@ -2,7 +2,7 @@
  * How a CLI run ends: success (0), a usage error (2), a typed failure printed as one line (1), an interrupt (130),
  * or a command's own code (`connect` says how the connection ended). Never a stack trace.
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** A command that ends with this exit code; `message`, if any, is printed as the one error line. */
 export class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: number; readonly message?: string }> {}

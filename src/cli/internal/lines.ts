@@ -3,7 +3,11 @@
  * `print` writes a message above the line being typed and redraws it.
  */
 import { createInterface } from "node:readline"
-import { Effect, Exit, Mailbox, type Scope, type Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Mailbox from "effect/Mailbox"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 
 /** Stdin's lines, and how to print without breaking the line being typed. */
 export interface Lines {

@@ -2,7 +2,7 @@
  * How the CLI prints: colours only on a terminal and never with `NO_COLOR`; inbound messages pretty-printed (or one
  * line each with `--raw`), binary frames as a size and hex summary; tables padded to their widest cell.
  */
-import { type Console } from "effect"
+import type * as Console from "effect/Console"
 import type { InboundMessage } from "../../core/message.js"
 
 /** Whether stdout gets colours: a terminal, and `NO_COLOR` unset or empty (no-color.org). */

@@ -3,7 +3,7 @@
  * none dropped, with backpressure (pause the socket at `capacity`, resume once half drained) and an end that is
  * delivered only after every buffered message.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { Fifo } from "./Fifo.js"
 
 /** What `poll` returns when nothing is buffered. */

@@ -3,7 +3,8 @@
  * per-command paths. (A `Deferred` copies its whole prototype into every instance; on connect + close those copies
  * measured as most of the allocation and a tenth of the CPU.)
  */
-import { Effect, type Exit } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 
 type Wake<A, E> = (exit: Exit.Exit<A, E>) => void
 

@@ -1,7 +1,12 @@
 /**
  * The state machine behind a `Connection`: transport events in, typed outcomes out.
  */
-import { Chunk, type Duration, Effect, Exit, Option, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { Connection, ConnectionState } from "../Connection.js"
 import { ConnectionClosed, type ConnectError, ConnectionRefused, type ProtocolError, Timeout } from "../errors.js"
 import { decodeFrame, type Frame, type InboundMessage } from "../message.js"

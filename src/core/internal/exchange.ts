@@ -3,7 +3,10 @@
  * close. The calling fiber waits once for the whole cycle instead of once per step (an effect, an async wait and its
  * interruption finalizer per step measured as most of the CPU of a request).
  */
-import { Cause, Duration, Effect, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { type ConnectError, ConnectionClosed, type ReceiveError, type SendError, type Timeout } from "../errors.js"
 import type { Frame, InboundMessage } from "../message.js"
 import type { ConnectionImpl } from "./connection.js"

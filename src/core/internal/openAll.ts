@@ -4,7 +4,11 @@
  * 27–34 µs per connection on its own (more than the rest of our connect), and a scope closes what it holds one
  * finalizer at a time.
  */
-import { Duration, Effect, Either, Exit, Scope } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import type { ConnectError, ConnectionRefused } from "../errors.js"
 import type { ConnectionImpl } from "./connection.js"
 import type { Deadlines } from "../Deadlines.js"

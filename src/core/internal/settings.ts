@@ -1,7 +1,9 @@
 /**
  * Turns caller options into validated connection settings, or the typed error naming what is wrong.
  */
-import { Duration, Effect, Either } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { type HostDenied, InvalidOption, type InvalidUrl } from "../errors.js"
 import type { HostGuard } from "../HostPolicy.js"
 import type { ConnectOptions } from "../options.js"

@@ -1,7 +1,7 @@
 /**
  * Pure validators for caller-supplied options: bad input becomes a typed `InvalidOption`, never a defect.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { InvalidOption } from "../errors.js"
 import { utf8ByteLength } from "../utf8.js"
 import { isSendableCloseCode } from "../closeCodes.js"

@@ -1,7 +1,9 @@
 /**
  * Which session commands go to right now: connected to one, waiting for the next, or closed for good.
  */
-import { Effect, Exit, SubscriptionRef } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import type { Disconnected } from "../errors.js"
 import type { Session } from "./session.js"
 import { Signal } from "../../core/internal/Signal.js"

@@ -3,7 +3,13 @@
  * its current value replayed to each new consumer. Like a `SubscriptionRef`, but bounded: a consumer that falls
  * behind gets the latest value, not a backlog (a sliding `PubSub` of one), so a slow dashboard costs one value.
  */
-import { type Duration, Effect, PubSub, RcRef, Ref, type Scope, Stream } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as PubSub from "effect/PubSub"
+import * as RcRef from "effect/RcRef"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 
 type State<A, E> =
   | { readonly _tag: "Pending" }

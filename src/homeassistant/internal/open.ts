@@ -1,7 +1,10 @@
 /**
  * Opening a session: connect, `auth_required` → `auth` → `auth_ok`, then `supported_features` with coalescing.
  */
-import { type Duration, Effect, Redacted, type Scope } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import type { Deadlines } from "../../core/Deadlines.js"
 import type { WebSocketClient } from "../../core/WebSocketClient.js"
 import type { InvalidOption } from "../../core/errors.js"

@@ -2,7 +2,12 @@
  * One authenticated connection to Home Assistant: id allocation and writes as one synchronous step, results routed
  * to their commands, events to their subscriptions. A session never outlives its connection and is never reused.
  */
-import { Data, Duration, Effect, Either, Exit, Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
 import type { Connection } from "../../core/Connection.js"
 import { ConnectionClosed, InvalidMessage } from "../../core/errors.js"
 import { ConnectionImpl, written } from "../../core/internal/connection.js"

@@ -2,7 +2,8 @@
  * One live subscription: its subscribe command, the mailbox its Stream reads, and the session it is attached to.
  * Across reconnects it is re-attached once per new session, so its Stream just continues.
  */
-import { Effect, type Mailbox } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Mailbox from "effect/Mailbox"
 import type { InvalidMessage } from "../../core/errors.js"
 import type { CommandError, ConnectionLost } from "../errors.js"
 import { type CommandMessage, unsubscribeEventsMessage } from "../messages.js"

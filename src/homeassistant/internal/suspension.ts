@@ -2,7 +2,8 @@
  * Suspend and resume (HAWS `suspendReconnectUntil`): a suspended client closes its socket cleanly and does not
  * reconnect until resumed; commands issued meanwhile wait for the next session, bounded by their own timeouts.
  */
-import { Deferred, Effect } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
 import type { Link } from "./link.js"
 
 export class Suspension {

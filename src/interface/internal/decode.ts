@@ -2,7 +2,9 @@
  * Decodes caller parameters with an operation's schema and turns a parse failure into the dispatch error it
  * stands for: missing → `InvalidParameter`, wrong type → `ParameterTypeError`, out of range → `InvalidParameter`.
  */
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { InvalidParameter, ParameterTypeError } from "../errors.js"
 import { expectedParameter } from "../schemas.js"
 

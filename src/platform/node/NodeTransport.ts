@@ -3,7 +3,8 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns"
 import { STATUS_CODES } from "node:http"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type WebSocket from "ws"
 import {
   ConnectionRefused,

@@ -4,7 +4,8 @@
  * declared in `capabilities`, and the client refuses those options with `InvalidOption`.
  */
 import * as Socket from "@effect/platform/Socket"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { ConnectionRefused, TransportUnavailable } from "../../core/errors.js"
 import type { Frame } from "../../core/message.js"
 import {

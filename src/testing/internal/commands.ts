@@ -3,7 +3,7 @@
  * seeded home. Replies are queued on the client and flushed together, so a result and the events it causes can
  * leave as one coalesced frame.
  */
-import type { Fiber } from "effect"
+import type * as Fiber from "effect/Fiber"
 import type { WebSocket } from "ws"
 import { compressState, stateDiff } from "./compress.js"
 import { entityFilter } from "./entityFilter.js"

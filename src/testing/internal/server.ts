@@ -3,7 +3,7 @@
  * as HA serves both on one port. Node modules load on first use, so the test kit's other parts import anywhere.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { WebSocketServer } from "ws"
 
 /** A listening simulator endpoint. */
