@@ -24,4 +24,3 @@ export const traced = (name: string, attributes: () => Record<string, unknown>) 
   Effect.tracerWith((tracer) =>
     tracer === builtInTracer ? effect : Effect.withSpan(effect, name, { attributes: attributes(), captureStackTrace: false })
   )
-

@@ -99,4 +99,3 @@ export const checkArgument = <A, I>(schema: Schema.Schema<A, I>, call: string) =
     Either.mapLeft(decode(value), (error) =>
       new InvalidMessage({ reason: `${call}: ${ParseResult.TreeFormatter.formatErrorSync(error)}` }))
 }
-
