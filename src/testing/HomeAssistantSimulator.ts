@@ -10,6 +10,18 @@ import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type { HassEntity } from "../homeassistant/messages.js"
+import { decodeDuration } from "../core/duration.js"
+import { InvalidOption } from "../core/errors.js"
+import {
+  checked,
+  firstFailure,
+  isBoolean,
+  isEntityId,
+  isHttpStatusOrUndefined,
+  isRecord,
+  isState,
+  isString
+} from "./internal/arguments.js"
 import { handleHttp, isIssued, type TokenIssuer } from "./internal/authToken.js"
 import { broadcast, broadcastEntityChange, type Client, error, handleCommand, isObject, type SimulatorWorld } from "./internal/commands.js"
 import { Home, type StateChange } from "./internal/home.js"
@@ -76,8 +88,22 @@ export class HomeAssistantSimulator {
     this.accept(listener)
   }
 
-  /** Starts a simulator; it stops (every connection terminated, port released) when the scope closes. */
-  static make(options: SimulatorOptions = {}): Effect.Effect<HomeAssistantSimulator, never, Scope.Scope> {
+  /**
+   * Starts a simulator; it stops (every connection terminated, port released) when the scope closes. A bad option
+   * is an `InvalidOption` naming it, and nothing starts.
+   */
+  static make(options: SimulatorOptions = {}): Effect.Effect<HomeAssistantSimulator, InvalidOption, Scope.Scope> {
+    if (typeof options !== "object" || options === null) {
+      return Effect.fail(new InvalidOption({ option: "options", reason: "expected an object" }))
+    }
+    const bad = firstFailure((["accessToken", "haVersion", "refreshToken", "clientId"] as const).map((name) =>
+      options[name] === undefined ? undefined : isString(name, options[name])
+    ))
+    if (bad !== undefined) return Effect.fail(bad)
+    const authTimeout = decodeDuration("authTimeout", options.authTimeout ?? "10 seconds")
+    if (authTimeout._tag === "Left") return Effect.fail(authTimeout.left)
+    const lifetime = decodeDuration("accessTokenLifetime", options.accessTokenLifetime ?? "30 minutes")
+    if (lifetime._tag === "Left") return Effect.fail(lifetime.left)
     return Effect.acquireRelease(
       Effect.gen(function*() {
         const runtime = yield* Effect.runtime<never>()
@@ -86,7 +112,7 @@ export class HomeAssistantSimulator {
         const issuer: TokenIssuer = {
           refreshToken: options.refreshToken ?? "simulator-refresh-token",
           clientId: options.clientId,
-          lifetimeSeconds: Duration.toSeconds(options.accessTokenLifetime ?? "30 minutes"),
+          lifetimeSeconds: Duration.toSeconds(lifetime.right),
           issued: new Map(),
           failStatus: undefined,
           requests: 0
@@ -102,7 +128,7 @@ export class HomeAssistantSimulator {
           {
             accessToken: options.accessToken ?? "simulator-token",
             haVersion: options.haVersion ?? "2026.1.2",
-            authTimeout: Duration.decode(options.authTimeout ?? "10 seconds"),
+            authTimeout: authTimeout.right,
             issuer
           }
         )
@@ -171,40 +197,42 @@ export class HomeAssistantSimulator {
   /** HA is running again: `get_config` says `RUNNING` and `homeassistant_started` is fired. */
   readonly finishStarting: Effect.Effect<void> = Effect.suspend(() => {
     this.home.config = { ...this.home.config, state: "RUNNING" }
-    return this.fireEvent("homeassistant_started", {})
+    this.fire("homeassistant_started", {})
+    return Effect.void
   })
 
   /** Delays every reply by `delay` (Effect clock); `Duration.infinity` holds replies forever. */
-  setReplyDelay(delay: Duration.DurationInput): Effect.Effect<void> {
-    return Effect.sync(() => {
-      this.replyDelay = Duration.decode(delay)
+  setReplyDelay(delay: Duration.DurationInput): Effect.Effect<void, InvalidOption> {
+    const decoded = decodeDuration("setReplyDelay.delay", delay)
+    return decoded._tag === "Left" ? Effect.fail(decoded.left) : Effect.sync(() => {
+      this.replyDelay = decoded.right
     })
   }
 
   /** Changes the accepted token; connections that authenticate later with the old one get `auth_invalid`. */
-  setAccessToken(token: string): Effect.Effect<void> {
-    return Effect.sync(() => {
+  setAccessToken(token: string): Effect.Effect<void, InvalidOption> {
+    return checked([isString("setAccessToken.token", token)], () => {
       this.token = token
     })
   }
 
   /** Stops answering `auth` (the client's auth timeout then fires), or resumes. */
-  setAnswerAuth(answer: boolean): Effect.Effect<void> {
-    return Effect.sync(() => {
+  setAnswerAuth(answer: boolean): Effect.Effect<void, InvalidOption> {
+    return checked([isBoolean("setAnswerAuth.answer", answer)], () => {
       this.answerAuth = answer
     })
   }
 
   /** Stops answering `ping` (a silent server, for heartbeat tests), or resumes. */
-  setAnswerPings(answer: boolean): Effect.Effect<void> {
-    return Effect.sync(() => {
+  setAnswerPings(answer: boolean): Effect.Effect<void, InvalidOption> {
+    return checked([isBoolean("setAnswerPings.answer", answer)], () => {
       this.answerPings = answer
     })
   }
 
   /** The next `subscribe_events` result is followed, in the same coalesced frame, by this event. */
-  emitOnNextSubscribe(eventType: string, data: Record<string, unknown>): Effect.Effect<void> {
-    return Effect.sync(() => {
+  emitOnNextSubscribe(eventType: string, data: Record<string, unknown>): Effect.Effect<void, InvalidOption> {
+    return checked([isString("emitOnNextSubscribe.eventType", eventType), isRecord("emitOnNextSubscribe.data", data)], () => {
       this.eventOnNextSubscribe = { event_type: eventType, data }
     })
   }
@@ -213,13 +241,20 @@ export class HomeAssistantSimulator {
    * Sets an entity's state (and, if given, its attributes; adding the entity if it is new), as an integration would:
    * `state_changed` to event subscribers and the compressed change to `subscribe_entities` subscribers.
    */
-  setState(entityId: string, state: string, attributes?: Readonly<Record<string, unknown>>): Effect.Effect<void> {
-    return Effect.sync(() => this.announce(this.home.setState(entityId, state, attributes)))
+  setState(
+    entityId: string,
+    state: string,
+    attributes?: Readonly<Record<string, unknown>>
+  ): Effect.Effect<void, InvalidOption> {
+    return checked(
+      [isEntityId("setState.entityId", entityId), isState("setState.state", state), isRecord("setState.attributes", attributes, true)],
+      () => this.announce(this.home.setState(entityId, state, attributes))
+    )
   }
 
   /** Removes an entity: `state_changed` with `new_state: null`, and `r` to `subscribe_entities` subscribers. */
-  removeEntity(entityId: string): Effect.Effect<void> {
-    return Effect.sync(() => {
+  removeEntity(entityId: string): Effect.Effect<void, InvalidOption> {
+    return checked([isString("removeEntity.entityId", entityId)], () => {
       const change = this.home.removeEntity(entityId)
       if (change !== undefined) this.announce(change)
     })
@@ -232,8 +267,8 @@ export class HomeAssistantSimulator {
   }
 
   /** Changes `get_config`'s answer and fires `core_config_updated`, as HA does when the configuration changes. */
-  updateConfig(changes: Readonly<Record<string, unknown>>): Effect.Effect<void> {
-    return Effect.sync(() => {
+  updateConfig(changes: Readonly<Record<string, unknown>>): Effect.Effect<void, InvalidOption> {
+    return checked([isRecord("updateConfig.changes", changes)], () => {
       this.home.config = { ...this.home.config, ...changes }
       broadcast(this.world, "core_config_updated", {})
       this.flushAll()
@@ -241,8 +276,8 @@ export class HomeAssistantSimulator {
   }
 
   /** Adds an area to the area registry and fires `area_registry_updated`. */
-  addArea(areaId: string, name: string): Effect.Effect<void> {
-    return Effect.sync(() => {
+  addArea(areaId: string, name: string): Effect.Effect<void, InvalidOption> {
+    return checked([isString("addArea.areaId", areaId), isString("addArea.name", name)], () => {
       this.home.areas = [...this.home.areas, { area_id: areaId, name }]
       broadcast(this.world, "area_registry_updated", { action: "create", area_id: areaId })
       this.flushAll()
@@ -250,8 +285,8 @@ export class HomeAssistantSimulator {
   }
 
   /** Adds `domain.service` to `get_services` and fires `service_registered`. */
-  registerService(domain: string, service: string): Effect.Effect<void> {
-    return Effect.sync(() => {
+  registerService(domain: string, service: string): Effect.Effect<void, InvalidOption> {
+    return checked([isString("registerService.domain", domain), isString("registerService.service", service)], () => {
       this.home.services = { ...this.home.services, [domain]: { ...this.home.services[domain], [service]: { fields: {} } } }
       broadcast(this.world, "service_registered", { domain, service })
       this.flushAll()
@@ -259,12 +294,15 @@ export class HomeAssistantSimulator {
   }
 
   /** Fires an event to every subscriber of its type. */
-  fireEvent(eventType: string, data: Record<string, unknown>): Effect.Effect<void> {
-    return Effect.sync(() => {
-      broadcast(this.world, eventType, data)
-      this.flushAll()
-    })
+  fireEvent(eventType: string, data: Record<string, unknown>): Effect.Effect<void, InvalidOption> {
+    return checked([isString("fireEvent.eventType", eventType), isRecord("fireEvent.data", data)], () => this.fire(eventType, data))
   }
+
+  private fire(eventType: string, data: Record<string, unknown>): void {
+    broadcast(this.world, eventType, data)
+    this.flushAll()
+  }
+
 
   /** `/auth/token` requests received. */
   get tokenRequests(): number {
@@ -277,8 +315,8 @@ export class HomeAssistantSimulator {
   })
 
   /** Answers every `/auth/token` request with `status` (say 502, a proxy with HA down), or normally again. */
-  setTokenEndpointStatus(status: number | undefined): Effect.Effect<void> {
-    return Effect.sync(() => {
+  setTokenEndpointStatus(status: number | undefined): Effect.Effect<void, InvalidOption> {
+    return checked([isHttpStatusOrUndefined("setTokenEndpointStatus.status", status)], () => {
       this.issuer.failStatus = status
     })
   }

@@ -3,8 +3,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
-import { ProtocolError } from "../core/errors.js"
-import type { Frame } from "../core/message.js"
+import { InvalidMessage, ProtocolError } from "../core/errors.js"
+import { encodeMessage, type Frame } from "../core/message.js"
 import type { TransportEvents, TransportRequest, TransportSocket } from "../core/Transport.js"
 
 /** A frame on its way to the client, or the server's close frame behind the messages before it. */
@@ -77,16 +77,34 @@ export class TestPeer {
   readonly receive: Effect.Effect<Frame> = Queue.take(this.inbox)
 
   /** The next frame the client sent, parsed as JSON. */
-  readonly receiveJson: Effect.Effect<unknown> = Effect.map(this.receive, (frame) =>
-    JSON.parse(typeof frame === "string" ? frame : new TextDecoder().decode(frame)))
+  readonly receiveJson: Effect.Effect<unknown, InvalidMessage> = Effect.flatMap(this.receive, (frame) =>
+    Effect.try({
+      try: () => JSON.parse(typeof frame === "string" ? frame : new TextDecoder().decode(frame)) as unknown,
+      catch: () => new InvalidMessage({ reason: "the client's frame is not JSON" })
+    }))
 
-  /** Pushes a text frame (a string, or any other value as JSON text). */
-  push(message: unknown): Effect.Effect<void> {
-    return Effect.sync(() => this.transmit({ _tag: "Frame", frame: typeof message === "string" ? message : JSON.stringify(message) }))
+  /**
+   * Pushes a text frame: a string as it is, any other value as JSON text. A value JSON would drop or mangle (a
+   * BigInt, a cycle, `undefined`...) is `InvalidMessage`, and nothing is pushed.
+   */
+  push(message: unknown): Effect.Effect<void, InvalidMessage> {
+    const frame = typeof message === "string"
+      ? message
+      : typeof message === "object" && message !== null
+      ? encodeMessage(message)
+      : message === undefined || typeof message === "function" || typeof message === "symbol" || typeof message === "bigint"
+      ? new InvalidMessage({ reason: `${typeof message} has no JSON form` })
+      : typeof message === "number" && !Number.isFinite(message)
+      ? new InvalidMessage({ reason: `${message} has no JSON form` })
+      : JSON.stringify(message)
+    if (frame instanceof InvalidMessage) return Effect.fail(frame)
+    if (frame instanceof Uint8Array) return Effect.fail(new InvalidMessage({ reason: "push sends text: use pushBinary for bytes" }))
+    return Effect.sync(() => this.transmit({ _tag: "Frame", frame }))
   }
 
-  /** Pushes a binary frame. */
-  pushBinary(bytes: Uint8Array): Effect.Effect<void> {
+  /** Pushes a binary frame; anything but a `Uint8Array` is `InvalidMessage`, and nothing is pushed. */
+  pushBinary(bytes: Uint8Array): Effect.Effect<void, InvalidMessage> {
+    if (!(bytes instanceof Uint8Array)) return Effect.fail(new InvalidMessage({ reason: "pushBinary takes a Uint8Array" }))
     return Effect.sync(() => this.transmit({ _tag: "Frame", frame: bytes }))
   }
 

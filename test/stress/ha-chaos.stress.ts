@@ -9,6 +9,7 @@ import {
   type HassEntities,
   HomeAssistant,
   HomeAssistantLayer,
+  type InvalidOption,
   WebSocketClient,
   WebSocketClientLive
 } from "../../src/index.js"
@@ -114,7 +115,7 @@ describe("HA chaos soak", () => {
           })
 
         const cutsDone = () => [...proxy.done.values()].reduce((a, b) => a + b, 0)
-        const cut = (kind: string, action: Effect.Effect<void>, reconnects = false) =>
+        const cut = (kind: string, action: Effect.Effect<void, InvalidOption>, reconnects = false) =>
           Effect.gen(function*() {
             cuts.set(kind, (cuts.get(kind) ?? 0) + 1)
             const [acceptedBefore, cutsBefore] = [sim.acceptedCount, cutsDone()]
