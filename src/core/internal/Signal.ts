@@ -77,10 +77,7 @@ export class Signal<A, E = never> {
   get awaitUncancellable(): Effect.Effect<A, E> {
     const outcome = this.outcome
     if (outcome !== undefined) return outcome
-    return Effect.async<A, E>((resume) => {
-      if (this.outcome !== undefined) return resume(this.outcome)
-      this.addWaiter(resume)
-    })
+    return Effect.async<A, E>((resume) => this.wake(resume))
   }
 
   /** `await`, running `onInterrupt` if the waiter is interrupted before the outcome. */
