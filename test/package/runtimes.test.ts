@@ -16,6 +16,8 @@ const run = promisify(execFile)
 const bin = (name: string) => new URL(`../../node_modules/.bin/${name}`, import.meta.url).pathname
 const { project } = inject("consumer")
 const TOKEN = "runtime-test-token"
+const PAD = "x".repeat(100)
+const FLOOD = 50_000
 
 let echo: WebSocketServer
 let scope: Scope.CloseableScope
@@ -26,7 +28,12 @@ beforeAll(async () => {
   echo = new WebSocketServer({ host: "127.0.0.1", port: 0 })
   await once(echo, "listening")
   echo.on("connection", (socket) => {
-    socket.on("message", (data, isBinary) => socket.send(data, { binary: isBinary }))
+    // Echoes, except `flood N`: N numbered messages of ~100 bytes at once.
+    socket.on("message", (data, isBinary) => {
+      const flood = /^flood (\d+)$/.exec(isBinary ? "" : String(data))
+      if (flood === null) return socket.send(data, { binary: isBinary })
+      for (let i = 0; i < Number(flood[1]); i++) socket.send(`${i} ${PAD}`)
+    })
     socket.on("close", (code, reason) => closes.push({ code, reason: String(reason) }))
   })
   scope = Effect.runSync(Scope.make())
@@ -62,15 +69,28 @@ describe("the packed package in other runtimes", () => {
       reply: { hello: "deno" },
       headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers",
       bytes: [1, 2, 3],
+      flood: expect.objectContaining({ backpressure: "none", inOrder: FLOOD }),
       ha
     })
     expect(closes).toContainEqual({ code: 4001, reason: "done" })
   })
 
-  it("Bun resolves Node's ws transport: the same, with handshake headers sent", async () => {
+  it("Bun resolves Node's ws transport (Bun's built-in ws): the same, headers sent, and a flood pauses reading", async () => {
     closes.length = 0
     const { stdout } = await inProject(bin("bun"), ["runtime.mjs", ...args])
-    expect(JSON.parse(stdout)).toStrictEqual({ runtime: "bun", reply: { hello: "bun" }, headers: "sent", bytes: [1, 2, 3], ha })
+    const result = JSON.parse(stdout)
+    expect(result).toStrictEqual({
+      runtime: "bun",
+      reply: { hello: "bun" },
+      headers: "sent",
+      bytes: [1, 2, 3],
+      flood: expect.objectContaining({ backpressure: "pause", inOrder: FLOOD }),
+      ha
+    })
+    // Reading stopped: a second after the flood, the buffer holds about `bufferSize`, not the 50,000 sent. Bun's
+    // reads are larger than Node's (up to ~512 KiB, ~5,000 of these frames), which bounds the peak.
+    expect(result.flood.heldAfterWait).toBeLessThan(1_000)
+    expect(result.flood.peakBuffered).toBeLessThan(10_000)
     expect(closes).toContainEqual({ code: 4001, reason: "done" })
   })
 })

@@ -5,6 +5,7 @@ import { HomeAssistant, HomeAssistantLive, WebSocketClient, WebSocketClientLive 
 
 const [echoUrl, haUrl, token] = globalThis.Deno?.args ?? process.argv.slice(2)
 const runtime = globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node"
+const FLOOD = 50_000
 
 const core = await Effect.runPromise(
   Effect.gen(function*() {
@@ -16,7 +17,16 @@ const core = await Effect.runPromise(
     yield* client.send(connection, new Uint8Array([1, 2, 3]))
     const bytes = yield* client.receive(connection)
     yield* client.close(connection, { code: 4001, reason: "done" })
-    return { reply, headers: headers._tag === "Left" ? headers.left.message : "sent", bytes: Array.from(bytes) }
+    // A flood to a consumer that waits first: with backpressure the socket stops reading near `bufferSize`;
+    // without it (the WHATWG API) everything is held. Either way every message arrives, in order.
+    const flooded = yield* client.connect({ url: echoUrl, bufferSize: 16 })
+    yield* client.send(flooded, `flood ${FLOOD}`)
+    yield* Effect.sleep("1 second")
+    const heldAfterWait = flooded.buffered
+    let inOrder = 0
+    for (let i = 0; i < FLOOD; i++) if (String(yield* client.receive(flooded)).startsWith(`${i} `)) inOrder++
+    const flood = { backpressure: flooded.backpressure, heldAfterWait, peakBuffered: flooded.peakBuffered, inOrder }
+    return { reply, headers: headers._tag === "Left" ? headers.left.message : "sent", bytes: Array.from(bytes), flood }
   }).pipe(Effect.scoped, Effect.provide(WebSocketClientLive))
 )
 const ha = await Effect.runPromise(
