@@ -1,20 +1,56 @@
-// The package in a real browser: headless Chromium (Debian's package; .ci/run installs it) runs a page bundled by
-// esbuild from the installed tarball's browser entry, against servers on 127.0.0.1 that this test starts and closes.
+// The package in real browsers: headless Chromium (driven by playwright-core) and Firefox ESR (by puppeteer-core, over
+// WebDriver BiDi), Debian's packages that .ci/run installs, run a page bundled by esbuild from the installed
+// tarball's browser entry, against servers on 127.0.0.1 that this test starts and closes. Nothing downloads a browser.
 import { execFileSync } from "node:child_process"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import { build, type Metafile } from "esbuild"
-import { type Browser, chromium, type Page } from "playwright-core"
+import { chromium } from "playwright-core"
+import puppeteer from "puppeteer-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { type WebSocket, WebSocketServer } from "ws"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
 import { tcpServer } from "../core/servers.js"
 
 const { project } = inject("consumer")
-const executablePath = process.env.CHROMIUM_PATH ?? execFileSync("sh", ["-c", "command -v chromium"]).toString().trim()
+const found = (variable: string, commands: string) =>
+  process.env[variable] ?? execFileSync("sh", ["-c", commands]).toString().trim()
 
-let browser: Browser
-let page: Page
+/** A page in a running browser: the bundle loaded, its test functions callable. */
+interface OpenPage {
+  readonly call: (name: string, args: ReadonlyArray<string>) => Promise<unknown>
+  readonly close: () => Promise<void>
+}
+
+// Calls one of the page's test functions (see test/package/consumer/browser-page.ts) with `args`.
+const callTest = ([name, args]: readonly [string, ReadonlyArray<string>]) =>
+  (globalThis as unknown as Record<string, Record<string, (...a: ReadonlyArray<string>) => unknown>>).tests![name]!(...args)
+
+const browsers: ReadonlyArray<{ readonly name: string; readonly open: (bundle: string) => Promise<OpenPage> }> = [
+  {
+    name: "Chromium",
+    open: async (bundle) => {
+      const executablePath = found("CHROMIUM_PATH", "command -v chromium")
+      const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--headless=new"] })
+      const page = await browser.newPage()
+      await page.setContent("<!doctype html><title>effect-ws-gateway</title>")
+      await page.addScriptTag({ content: bundle })
+      return { call: (name, args) => page.evaluate(callTest, [name, args] as const), close: () => browser.close() }
+    }
+  },
+  {
+    name: "Firefox",
+    open: async (bundle) => {
+      const executablePath = found("FIREFOX_PATH", "command -v firefox-esr || command -v firefox")
+      const browser = await puppeteer.launch({ browser: "firefox", executablePath, headless: true })
+      const page = await browser.newPage()
+      await page.setContent("<!doctype html><title>effect-ws-gateway</title>")
+      await page.addScriptTag({ content: bundle })
+      return { call: (name, args) => page.evaluate(callTest, [name, args] as const), close: () => browser.close() }
+    }
+  }
+]
+
 let bundle = ""
 let metafile: Metafile
 let scope: Scope.CloseableScope
@@ -56,25 +92,14 @@ beforeAll(async () => {
     return { echo, closer, refused, ha: sim.httpUrl }
   }).pipe(Scope.extend(scope)))
   Object.assign(urls, servers)
-
-  browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--headless=new"] })
-  page = await browser.newPage()
-  await page.setContent("<!doctype html><title>effect-ws-gateway</title>")
-  await page.addScriptTag({ content: bundle })
 }, 60_000)
 
 afterAll(async () => {
-  await browser?.close()
   if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
 })
 
-// Calls one of the page's test functions (see test/package/consumer/browser-page.ts) with `args`.
-const inPage = (name: string, ...args: ReadonlyArray<string>) =>
-  page.evaluate(([name, args]) => (globalThis as unknown as Record<string, Record<string, (...a: Array<string>) => unknown>>)
-    .tests![name]!(...args), [name, args] as const)
-
-describe("in headless Chromium, from the browser entry", () => {
-  it("the bundle holds no ws and no node: import", () => {
+describe("the browser bundle", () => {
+  it("holds no ws and no node: import", () => {
     const inputs = Object.keys(metafile.inputs)
     expect(inputs.some((input) => input.includes("node_modules/effect-ws-gateway/dist/web.js"))).toBe(true)
     expect(inputs.filter((input) => /node_modules\/ws\/|^node:/.test(input))).toStrictEqual([])
@@ -82,6 +107,15 @@ describe("in headless Chromium, from the browser entry", () => {
     expect(imports.filter((path) => path === "ws" || path.startsWith("node:"))).toStrictEqual([])
     expect(bundle).not.toMatch(/require\(["']ws["']\)|from ?["']ws["']|["']node:[a-z]/)
   })
+})
+
+describe.each(browsers)("in headless $name, from the browser entry", ({ open }) => {
+  let page: OpenPage | undefined
+  beforeAll(async () => {
+    page = await open(bundle)
+  }, 60_000)
+  afterAll(() => page?.close())
+  const inPage = (name: string, ...args: ReadonlyArray<string>) => page!.call(name, args)
 
   it("request to an echo server returns the reply", async () => {
     expect(await inPage("request", urls.echo)).toStrictEqual({ hello: "browser" })
