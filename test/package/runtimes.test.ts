@@ -1,13 +1,16 @@
-// The packed package under Deno and Bun (their npm packages, devDependencies here), in the fresh project the global
-// setup installed it into: the root entry as each runtime resolves it, against an echo server and the HA simulator
-// on 127.0.0.1 that this test starts and stops. No runtime may reach another address: Deno runs with
-// --allow-net=127.0.0.1 only, and neither checks for updates or reports telemetry.
+// The packed package under Deno, Bun and workerd (their npm packages, devDependencies here), in the fresh project the
+// global setup installed it into: the root entry as each runtime resolves it, against an echo server and the HA
+// simulator on 127.0.0.1 that this test starts and stops. No runtime may reach another address: Deno runs with
+// --allow-net=127.0.0.1 only, workerd's only outbound network allows "local" alone, and none checks for updates or
+// reports telemetry.
 import { execFile } from "node:child_process"
 import { once } from "node:events"
+import { mkdirSync, writeFileSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Exit, Scope } from "effect"
+import { build } from "esbuild"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { WebSocketServer } from "ws"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
@@ -58,6 +61,20 @@ const inProject = (command: string, commandArgs: ReadonlyArray<string>) =>
 
 const ha = { haVersion: "2026.1.2", entities: 6, kitchen: "on" }
 
+// One worker, run by `workerd test`; its only outbound network is loopback ("local"), so it can reach nothing else.
+const WORKERD_CONFIG = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .worker), (name = "loopback", network = (allow = ["local"], deny = []))]
+);
+const worker :Workerd.Worker = (
+  modules = [(name = "worker", esModule = embed "worker.js")],
+  compatibilityDate = "2026-11-01",
+  globalOutbound = "loopback",
+  bindings = [(name = "ECHO", fromEnvironment = "ECHO"), (name = "HA", fromEnvironment = "HA"),
+              (name = "TOKEN", fromEnvironment = "TOKEN")]
+);
+`
+
 describe("the packed package in other runtimes", () => {
   it("Deno resolves the web transport: a request, bytes, a close code, and the HA client, with --allow-net=127.0.0.1", async () => {
     const { stdout } = await inProject(bin("deno"), [
@@ -67,6 +84,41 @@ describe("the packed package in other runtimes", () => {
     expect(JSON.parse(stdout)).toStrictEqual({
       runtime: "deno",
       reply: { hello: "deno" },
+      headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers",
+      bytes: [1, 2, 3],
+      flood: expect.objectContaining({ backpressure: "none", inOrder: FLOOD }),
+      ha
+    })
+    expect(closes).toContainEqual({ code: 4001, reason: "done" })
+  })
+
+  it("workerd (Cloudflare's runtime) resolves the web transport for a worker bundled with its conditions: the same", async () => {
+    closes.length = 0
+    const dir = join(project, "workerd")
+    mkdirSync(dir, { recursive: true })
+    await build({
+      absWorkingDir: project,
+      entryPoints: [join(project, "worker.mjs")],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      conditions: ["workerd", "worker", "browser"],
+      mainFields: ["module", "main"],
+      outfile: join(dir, "worker.js"),
+      logLevel: "silent"
+    })
+    writeFileSync(join(dir, "config.capnp"), WORKERD_CONFIG)
+    const { stdout, stderr } = await run(bin("workerd"), ["test", "config.capnp", "--verbose"], {
+      cwd: dir,
+      env: { ...env, ECHO: args[0], HA: args[1], TOKEN: args[2] },
+      timeout: 60_000,
+      maxBuffer: 16 << 20
+    })
+    const line = `${stdout}\n${stderr}`.split("\n").find((l) => l.startsWith("RESULT "))
+    expect(line, stderr).toBeDefined()
+    expect(JSON.parse(line!.slice("RESULT ".length))).toStrictEqual({
+      runtime: "workerd",
+      reply: { hello: "workerd" },
       headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers",
       bytes: [1, 2, 3],
       flood: expect.objectContaining({ backpressure: "none", inOrder: FLOOD }),

@@ -1,41 +1,6 @@
-// Run by Deno or Bun inside a fresh project where effect-ws-gateway was installed from its tarball: the root entry as
-// each runtime resolves it (Deno: the web transport; Bun: Node's ws), against servers on 127.0.0.1.
-import { Effect } from "effect"
-import { HomeAssistant, HomeAssistantLive, WebSocketClient, WebSocketClientLive } from "effect-ws-gateway"
+// Run by Deno or Bun inside the fresh project (see scenario.mjs): prints what the scenario saw, as JSON.
+import { scenario } from "./scenario.mjs"
 
 const [echoUrl, haUrl, token] = globalThis.Deno?.args ?? process.argv.slice(2)
 const runtime = globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node"
-const FLOOD = 50_000
-
-const core = await Effect.runPromise(
-  Effect.gen(function*() {
-    const client = yield* WebSocketClient
-    const reply = yield* client.request({ url: echoUrl, message: { hello: runtime } })
-    // Which transport the runtime got: the web one refuses handshake headers by name; Node's ws sends them.
-    const headers = yield* Effect.either(Effect.scoped(client.connect({ url: echoUrl, headers: { "X-Key": "k" } })))
-    const connection = yield* client.connect({ url: echoUrl })
-    yield* client.send(connection, new Uint8Array([1, 2, 3]))
-    const bytes = yield* client.receive(connection)
-    yield* client.close(connection, { code: 4001, reason: "done" })
-    // A flood to a consumer that waits first: with backpressure the socket stops reading near `bufferSize`;
-    // without it (the WHATWG API) everything is held. Either way every message arrives, in order.
-    const flooded = yield* client.connect({ url: echoUrl, bufferSize: 16 })
-    yield* client.send(flooded, `flood ${FLOOD}`)
-    yield* Effect.sleep("1 second")
-    const heldAfterWait = flooded.buffered
-    let inOrder = 0
-    for (let i = 0; i < FLOOD; i++) if (String(yield* client.receive(flooded)).startsWith(`${i} `)) inOrder++
-    const flood = { backpressure: flooded.backpressure, heldAfterWait, peakBuffered: flooded.peakBuffered, inOrder }
-    return { reply, headers: headers._tag === "Left" ? headers.left.message : "sent", bytes: Array.from(bytes), flood }
-  }).pipe(Effect.scoped, Effect.provide(WebSocketClientLive))
-)
-const ha = await Effect.runPromise(
-  Effect.gen(function*() {
-    const ha = yield* HomeAssistant
-    const before = yield* ha.getStates()
-    yield* ha.callService("light", "turn_on", undefined, { entity_id: "light.kitchen" })
-    const kitchen = (yield* ha.getStates()).find((entity) => entity.entity_id === "light.kitchen")
-    return { haVersion: yield* ha.haVersion, entities: before.length, kitchen: kitchen?.state }
-  }).pipe(Effect.scoped, Effect.provide(HomeAssistantLive({ url: haUrl, accessToken: token })))
-)
-console.log(JSON.stringify({ runtime, ...core, ha }))
+console.log(JSON.stringify(await scenario(runtime, echoUrl, haUrl, token)))
