@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Exit, Scope } from "effect"
 import { build } from "esbuild"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest"
 import { WebSocketServer } from "ws"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
 
@@ -75,25 +75,36 @@ const worker :Workerd.Worker = (
 );
 `
 
+beforeEach(() => {
+  closes.length = 0
+})
+
+/**
+ * What the scenario sees where the root entry resolves to the web transport: the reply, bytes, the close code the
+ * server got, the HA client, headers refused by name, and a flood held whole (no backpressure), in order.
+ */
+const expectWebTransport = (result: unknown, runtime: string) => {
+  expect(result).toStrictEqual({
+    runtime,
+    reply: { hello: runtime },
+    headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers",
+    bytes: [1, 2, 3],
+    flood: expect.objectContaining({ backpressure: "none", inOrder: FLOOD }),
+    ha
+  })
+  expect(closes).toContainEqual({ code: 4001, reason: "done" })
+}
+
 describe("the packed package in other runtimes", () => {
   it("Deno resolves the web transport: a request, bytes, a close code, and the HA client, with --allow-net=127.0.0.1", async () => {
     const { stdout } = await inProject(bin("deno"), [
       "run", "--allow-net=127.0.0.1", "--node-modules-dir=manual", "--no-remote", "--no-lock", "--no-prompt",
       "runtime.mjs", ...args
     ])
-    expect(JSON.parse(stdout)).toStrictEqual({
-      runtime: "deno",
-      reply: { hello: "deno" },
-      headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers",
-      bytes: [1, 2, 3],
-      flood: expect.objectContaining({ backpressure: "none", inOrder: FLOOD }),
-      ha
-    })
-    expect(closes).toContainEqual({ code: 4001, reason: "done" })
+    expectWebTransport(JSON.parse(stdout), "deno")
   })
 
   it("workerd (Cloudflare's runtime) resolves the web transport for a worker bundled with its conditions: the same", async () => {
-    closes.length = 0
     const dir = join(project, "workerd")
     mkdirSync(dir, { recursive: true })
     await build({
@@ -116,19 +127,10 @@ describe("the packed package in other runtimes", () => {
     })
     const line = `${stdout}\n${stderr}`.split("\n").find((l) => l.startsWith("RESULT "))
     expect(line, stderr).toBeDefined()
-    expect(JSON.parse(line!.slice("RESULT ".length))).toStrictEqual({
-      runtime: "workerd",
-      reply: { hello: "workerd" },
-      headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers",
-      bytes: [1, 2, 3],
-      flood: expect.objectContaining({ backpressure: "none", inOrder: FLOOD }),
-      ha
-    })
-    expect(closes).toContainEqual({ code: 4001, reason: "done" })
+    expectWebTransport(JSON.parse(line!.slice("RESULT ".length)), "workerd")
   })
 
   it("Bun resolves Node's ws transport (Bun's built-in ws): the same, headers sent, and a flood pauses reading", async () => {
-    closes.length = 0
     const { stdout } = await inProject(bin("bun"), ["runtime.mjs", ...args])
     const result = JSON.parse(stdout)
     expect(result).toStrictEqual({
