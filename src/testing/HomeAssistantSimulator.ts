@@ -195,10 +195,9 @@ export class HomeAssistantSimulator {
   })
 
   /** HA is running again: `get_config` says `RUNNING` and `homeassistant_started` is fired. */
-  readonly finishStarting: Effect.Effect<void> = Effect.suspend(() => {
+  readonly finishStarting: Effect.Effect<void> = Effect.sync(() => {
     this.home.config = { ...this.home.config, state: "RUNNING" }
     this.fire("homeassistant_started", {})
-    return Effect.void
   })
 
   /** Delays every reply by `delay` (Effect clock); `Duration.infinity` holds replies forever. */

@@ -104,8 +104,8 @@ export class Session {
    * Writes a command and returns the wait for its result (`CommandTimeout` after `timeout`), or `undefined` if the
    * session can no longer send (nothing was sent: the command may go to the next session, which `onEnded` does when
    * that is only found out later). Given `resume` (the caller is an `Effect.async`), a command written at once under
-   * a deadline registers `resume` as the result's waiter and returns `registered`. Id allocation and the write happen in one synchronous step, so ids reach the
-   * wire strictly increasing without a lock.
+   * a deadline registers `resume` as the result's waiter and returns `registered`. Id allocation and the write
+   * happen in one synchronous step, so ids reach the wire strictly increasing without a lock.
    */
   tryCommand<E>(
     message: CommandMessage,
