@@ -90,6 +90,8 @@ const expectWebTransport = (result: unknown, runtime: string) => {
     headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers",
     bytes: [1, 2, 3],
     flood: expect.objectContaining({ backpressure: "none", inOrder: FLOOD }),
+    heartbeat: "InvalidOption: Invalid WebSocket option 'heartbeat': the websocket-constructor transport cannot send protocol-level pings",
+    maxPayload: "InvalidOption: Invalid WebSocket option 'maxPayload': the websocket-constructor transport cannot bound the inbound message size",
     ha
   })
   expect(closes).toContainEqual({ code: 4001, reason: "done" })
@@ -130,7 +132,7 @@ describe("the packed package in other runtimes", () => {
     expectWebTransport(JSON.parse(line!.slice("RESULT ".length)), "workerd")
   })
 
-  it("Bun resolves Node's ws transport (Bun's built-in ws): the same, headers sent, and a flood pauses reading", async () => {
+  it("Bun resolves Node's ws transport (Bun's built-in ws): headers sent, pings answered, maxPayload enforced, a flood paused", async () => {
     const { stdout } = await inProject(bin("bun"), ["runtime.mjs", ...args])
     const result = JSON.parse(stdout)
     expect(result).toStrictEqual({
@@ -139,6 +141,8 @@ describe("the packed package in other runtimes", () => {
       headers: "sent",
       bytes: [1, 2, 3],
       flood: expect.objectContaining({ backpressure: "pause", inOrder: FLOOD }),
+      heartbeat: "open",
+      maxPayload: "ProtocolError: WebSocket protocol error (1009): Max payload size exceeded",
       ha
     })
     // Reading stopped: a second after the flood, the buffer holds about `bufferSize`, not the 50,000 sent. Bun's

@@ -25,7 +25,27 @@ export const scenario = async (runtime, echoUrl, haUrl, token) => {
       let inOrder = 0
       for (let i = 0; i < FLOOD; i++) if (String(yield* client.receive(flooded)).startsWith(`${i} `)) inOrder++
       const flood = { backpressure: flooded.backpressure, heldAfterWait, peakBuffered: flooded.peakBuffered, inOrder }
-      return { reply, headers: headers._tag === "Left" ? headers.left.message : "sent", bytes: Array.from(bytes), flood }
+      // Pings every 100 ms, each pong due within 300 ms: still open a second later only if the pongs came back.
+      const heartbeat = yield* Effect.either(Effect.scoped(Effect.gen(function*() {
+        const beating = yield* client.connect({ url: echoUrl, heartbeat: { interval: "100 millis", timeout: "300 millis" } })
+        yield* Effect.sleep("1 second")
+        return beating.state
+      })))
+      // A 64-byte bound on inbound messages, and a 1,000-byte echo.
+      const maxPayload = yield* Effect.either(Effect.scoped(Effect.gen(function*() {
+        const bounded = yield* client.connect({ url: echoUrl, maxPayload: 64 })
+        yield* client.send(bounded, "x".repeat(1000))
+        return yield* client.receive(bounded)
+      })))
+      const outcome = (either) => either._tag === "Left" ? `${either.left._tag}: ${either.left.message}` : either.right
+      return {
+        reply,
+        headers: headers._tag === "Left" ? headers.left.message : "sent",
+        bytes: Array.from(bytes),
+        flood,
+        heartbeat: outcome(heartbeat),
+        maxPayload: outcome(maxPayload)
+      }
     }).pipe(Effect.scoped, Effect.provide(WebSocketClientLive))
   )
   const ha = await Effect.runPromise(
