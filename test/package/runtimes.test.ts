@@ -46,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Effect.runPromise(Scope.close(scope, Exit.void))
+  for (const client of echo.clients) client.terminate()
   await new Promise((resolve) => echo.close(resolve))
 })
 
