@@ -7,6 +7,19 @@ import { InvalidMessage, ProtocolError } from "../core/errors.js"
 import { encodeMessage, type Frame } from "../core/message.js"
 import type { TransportEvents, TransportRequest, TransportSocket } from "../core/Transport.js"
 
+/** The text `push` sends for `message`: a string as it is, anything else as lossless JSON text. */
+const pushedText = (message: unknown): string | InvalidMessage => {
+  if (typeof message === "string") return message
+  if (typeof message === "object" && message !== null) {
+    const frame = encodeMessage(message) // objects and arrays: what JSON would drop or mangle is refused
+    return frame instanceof Uint8Array ? new InvalidMessage({ reason: "push sends text: use pushBinary for bytes" }) : frame
+  }
+  if (typeof message === "boolean" || message === null || (typeof message === "number" && Number.isFinite(message))) {
+    return JSON.stringify(message)
+  }
+  return new InvalidMessage({ reason: `${typeof message === "number" ? message : typeof message} has no JSON form` })
+}
+
 /** A frame on its way to the client, or the server's close frame behind the messages before it. */
 type WireItem = { readonly _tag: "Frame"; readonly frame: Frame } | {
   readonly _tag: "Close"
@@ -88,18 +101,8 @@ export class TestPeer {
    * BigInt, a cycle, `undefined`...) is `InvalidMessage`, and nothing is pushed.
    */
   push(message: unknown): Effect.Effect<void, InvalidMessage> {
-    const frame = typeof message === "string"
-      ? message
-      : typeof message === "object" && message !== null
-      ? encodeMessage(message)
-      : message === undefined || typeof message === "function" || typeof message === "symbol" || typeof message === "bigint"
-      ? new InvalidMessage({ reason: `${typeof message} has no JSON form` })
-      : typeof message === "number" && !Number.isFinite(message)
-      ? new InvalidMessage({ reason: `${message} has no JSON form` })
-      : JSON.stringify(message)
-    if (frame instanceof InvalidMessage) return Effect.fail(frame)
-    if (frame instanceof Uint8Array) return Effect.fail(new InvalidMessage({ reason: "push sends text: use pushBinary for bytes" }))
-    return Effect.sync(() => this.transmit({ _tag: "Frame", frame }))
+    const frame = pushedText(message)
+    return frame instanceof InvalidMessage ? Effect.fail(frame) : Effect.sync(() => this.transmit({ _tag: "Frame", frame }))
   }
 
   /** Pushes a binary frame; anything but a `Uint8Array` is `InvalidMessage`, and nothing is pushed. */
