@@ -9,7 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
-import { Signal } from "./internal/Signal.js"
+import { Signal } from "./Signal.js"
 
 /** What a deadline does when it passes: synchronous work that ends the wait (completes a signal, starts a close). */
 export type Expiry = () => void

@@ -1,9 +1,12 @@
 /**
  * Typed failures of the Home Assistant client. No field or message ever holds the access token.
  */
-import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import type { ConnectError, InvalidMessage, InvalidOption, ReceiveError, SendError } from "../core/errors.js"
+import { CommandTimeout, ConnectionLost, Disconnected } from "../live/errors.js"
+
+// The failures every protocol on a live session shares, under the names HA users already catch.
+export { CommandTimeout, ConnectionLost, Disconnected }
 
 /** Home Assistant refused the access token (`auth_invalid`). The client stops reconnecting. */
 export class AuthInvalid extends Schema.TaggedError<AuthInvalid>()("AuthInvalid", {
@@ -22,34 +25,6 @@ export class HomeAssistantError extends Schema.TaggedError<HomeAssistantError>()
   translationDomain: Schema.optional(Schema.String),
   translationPlaceholders: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
 }) {}
-
-/** The command was written, then the connection was lost before its result. It is never re-sent. */
-export class ConnectionLost extends Schema.TaggedError<ConnectionLost>()("ConnectionLost", {
-  command: Schema.String
-}) {
-  override get message() {
-    return `The connection to Home Assistant was lost after '${this.command}' was sent; it was not re-sent`
-  }
-}
-
-/** The client is closed (the token was rejected, or it shut down); nothing was sent. */
-export class Disconnected extends Schema.TaggedError<Disconnected>()("Disconnected", {
-  reason: Schema.String
-}) {
-  override get message() {
-    return `Not connected to Home Assistant: ${this.reason}`
-  }
-}
-
-/** A command, the authentication or a ping got no answer in time (Effect clock). */
-export class CommandTimeout extends Schema.TaggedError<CommandTimeout>()("CommandTimeout", {
-  command: Schema.String,
-  after: Schema.DurationFromSelf
-}) {
-  override get message() {
-    return `Home Assistant did not answer '${this.command}' within ${Duration.format(this.after)}`
-  }
-}
 
 /** The server broke the protocol during the handshake (for example no `auth_required` first). */
 export class HandshakeFailed extends Schema.TaggedError<HandshakeFailed>()("HandshakeFailed", {

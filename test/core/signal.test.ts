@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber } from "effect"
-import { Signal } from "../../src/core/internal/Signal.js"
+import { Signal } from "../../src/core/Signal.js"
 
 describe("Signal, the one-shot completion behind connections and commands", () => {
   it.effect("wakes its one waiter, then every later await completes at once with the same outcome", () =>

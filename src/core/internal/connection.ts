@@ -21,7 +21,7 @@ import type {
 import type { Deadlines } from "../Deadlines.js"
 import { Fifo } from "./Fifo.js"
 import { type FlowControl, InboundBuffer } from "./InboundBuffer.js"
-import { Signal } from "./Signal.js"
+import { Signal } from "../Signal.js"
 
 /** Why the inbound side ended: the peer's or our close, or a protocol violation. */
 export type EndReason = ConnectionClosed | ProtocolError

@@ -13,7 +13,7 @@ import type { ConnectError, ConnectionRefused } from "../errors.js"
 import type { ConnectionImpl } from "./connection.js"
 import type { Deadlines } from "../Deadlines.js"
 import type { ResolvedConnect } from "./settings.js"
-import type { Signal } from "./Signal.js"
+import type { Signal } from "../Signal.js"
 
 /** Calls `then` once every signal has completed (at once if all have). */
 const whenAll = (signals: ReadonlyArray<Signal<boolean>>, then: () => void): void => {

@@ -5,24 +5,29 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type { Disconnected } from "../errors.js"
-import type { Session } from "./session.js"
-import { Signal } from "../../core/internal/Signal.js"
+import { Signal } from "../../core/Signal.js"
 
-/** What the client's connection is doing, as users see it. */
+/** What a live session's connection is doing, as users see it. */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "suspended" | "closed"
 
-type Status =
+/** What the link needs of a session: whether it still lives. */
+export interface Alive {
+  readonly isAlive: boolean
+}
+
+type Status<Session extends Alive> =
   | { readonly _tag: "Connected"; readonly session: Session }
   | { readonly _tag: "Waiting"; readonly state: "connecting" | "reconnecting" | "suspended" }
   | { readonly _tag: "Closed"; readonly reason: Disconnected }
 
-export class Link {
-  private status: Status = { _tag: "Waiting", state: "connecting" }
+export class Link<Session extends Alive> {
+  private status: Status<Session> = { _tag: "Waiting", state: "connecting" }
   private changed = new Signal<void>()
 
   constructor(readonly state: SubscriptionRef.SubscriptionRef<ConnectionState>) {}
 
-  static make = Effect.map(SubscriptionRef.make<ConnectionState>("connecting"), (state) => new Link(state))
+  static make = <Session extends Alive>(): Effect.Effect<Link<Session>> =>
+    Effect.map(SubscriptionRef.make<ConnectionState>("connecting"), (state) => new Link<Session>(state))
 
   /** The live session right now, if connected. */
   get current(): Session | undefined {
@@ -58,7 +63,7 @@ export class Link {
     }
   })
 
-  private set(status: Status, state: ConnectionState): Effect.Effect<void> {
+  private set(status: Status<Session>, state: ConnectionState): Effect.Effect<void> {
     return Effect.suspend(() => {
       if (this.status._tag === "Closed") return Effect.void
       this.status = status

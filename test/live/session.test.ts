@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { Duration, Effect, Exit, Fiber, Redacted, TestClock } from "effect"
 import type { Connection } from "../../src/core/Connection.js"
 import { Deadlines } from "../../src/core/Deadlines.js"
-import { Session, SessionEnded } from "../../src/homeassistant/internal/session.js"
+import { homeAssistantProtocol } from "../../src/homeassistant/protocol.js"
+import { Session, SessionEnded } from "../../src/live/internal/session.js"
 import { CommandTimeout, ConnectionLost, WebSocketClient } from "../../src/index.js"
 import { WebSocketTestServer } from "../../src/testing/index.js"
 import { run } from "../core/kit.js"
@@ -17,17 +18,17 @@ const openSession = (client: WebSocketClient["Type"]) =>
     const connection = yield* client.connect({ url: "ws://ha.test/api/websocket" })
     const peer = yield* server.accepted
     const deadlines = yield* Deadlines.make(yield* Effect.scope)
-    const session = new Session(client, connection, "2026.1.2", deadlines)
+    const session = new Session(homeAssistantProtocol(Effect.succeed(Redacted.make("t"))), client, connection, { haVersion: "2026.1.2" }, deadlines)
     yield* Effect.forkScoped(session.run)
     return { peer, session }
   })
 
-describe("Home Assistant session (in-memory transport)", () => {
+describe("Live session, one connection, with the Home Assistant protocol (in-memory transport)", () => {
   it.effect("events for unknown subscription ids and stray results are dropped quietly; routing goes on", () =>
     run(Effect.gen(function*() {
       const { peer, session } = yield* openSession(yield* WebSocketClient)
       const events: Array<unknown> = []
-      const sent = yield* session.send({ type: "subscribe_events" }, (id) => session.route(id, (e) => events.push(e)))
+      const sent = yield* session.send({ type: "subscribe_events" }, { beforeWrite: (id) => session.route(id, (e) => events.push(e)) })
       expect(yield* peer.receiveJson).toStrictEqual({ type: "subscribe_events", id: 1 })
       yield* peer.push([
         { id: 1, type: "result", success: true, result: null },
@@ -74,7 +75,7 @@ describe("Home Assistant session (in-memory transport)", () => {
       })
       const { peer, session } = yield* openSession(client)
       const calls = yield* Effect.fork(Effect.all(
-        [1, 2, 3].map((n) => session.tryCommand({ type: "call_service", n }, Duration.seconds(5), "call_service", ended)!),
+        [1, 2, 3].map((n) => session.tryRequest({ type: "call_service", n }, Duration.seconds(5), ended)!),
         { concurrency: "unbounded" }
       ))
       const ids: Array<unknown> = []
@@ -82,7 +83,7 @@ describe("Home Assistant session (in-memory transport)", () => {
       expect(ids).toStrictEqual([1, 2, 3])
       yield* peer.push(ids.map((id) => ({ id, type: "result", success: true, result: id })))
       expect(yield* Fiber.join(calls)).toStrictEqual([1, 2, 3])
-      const late = yield* Effect.fork(session.tryCommand({ type: "get_states" }, Duration.seconds(5), "get_states", ended)!)
+      const late = yield* Effect.fork(session.tryRequest({ type: "get_states" }, Duration.seconds(5), ended)!)
       expect(yield* peer.receiveJson).toStrictEqual({ type: "get_states", id: 4 })
       yield* TestClock.adjust("5 seconds")
       expect(yield* Fiber.await(late)).toStrictEqual(
@@ -94,12 +95,12 @@ describe("Home Assistant session (in-memory transport)", () => {
     run(Effect.gen(function*() {
       const { peer, session } = yield* openSession(yield* WebSocketClient)
       peer.stallWrites = true
-      const call = yield* Effect.fork(session.tryCommand({ type: "call_service" }, Duration.seconds(5), "call_service", ended)!)
+      const call = yield* Effect.fork(session.tryRequest({ type: "call_service" }, Duration.seconds(5), ended)!)
       expect(yield* peer.receiveJson).toStrictEqual({ type: "call_service", id: 1 })
       yield* peer.drop
       expect(yield* Fiber.await(call)).toStrictEqual(Exit.fail(new ConnectionLost({ command: "call_service" })))
       // Nothing had left on a connection that was already closed: that command may wait for the next session.
-      expect(session.tryCommand({ type: "get_states" }, Duration.seconds(5), "get_states", ended)).toBeUndefined()
+      expect(session.tryRequest({ type: "get_states" }, Duration.seconds(5), ended)).toBeUndefined()
       expect(yield* Effect.exit(session.send({ type: "get_states" }))).toStrictEqual(Exit.fail(new SessionEnded()))
       expect(peer.sent).toHaveLength(1)
     })))
@@ -107,21 +108,21 @@ describe("Home Assistant session (in-memory transport)", () => {
   it.effect("an interrupted caller's late result is ignored, and its entry goes by its deadline; later commands work", () =>
     run(Effect.gen(function*() {
       const { peer, session } = yield* openSession(yield* WebSocketClient)
-      const abandoned = yield* Effect.fork(session.tryCommand({ type: "get_states" }, Duration.seconds(5), "get_states", ended)!)
+      const abandoned = yield* Effect.fork(session.tryRequest({ type: "get_states" }, Duration.seconds(5), ended)!)
       expect(yield* peer.receiveJson).toStrictEqual({ type: "get_states", id: 1 })
       yield* Fiber.interrupt(abandoned)
       yield* peer.push({ id: 1, type: "result", success: true, result: "too late" })
-      const next = yield* Effect.fork(session.tryCommand({ type: "get_config" }, Duration.seconds(5), "get_config", ended)!)
+      const next = yield* Effect.fork(session.tryRequest({ type: "get_config" }, Duration.seconds(5), ended)!)
       expect(yield* peer.receiveJson).toStrictEqual({ type: "get_config", id: 2 })
       yield* peer.push({ id: 2, type: "result", success: true, result: { version: "x" } })
       expect(yield* Fiber.join(next)).toStrictEqual({ version: "x" })
       // An abandoned command nobody answers times out on its own and leaves nothing behind.
-      const silent = yield* Effect.fork(session.tryCommand({ type: "ping" }, Duration.seconds(5), "ping", ended)!)
+      const silent = yield* Effect.fork(session.tryRequest({ type: "ping" }, Duration.seconds(5), ended)!)
       expect(yield* peer.receiveJson).toStrictEqual({ type: "ping", id: 3 })
       yield* Fiber.interrupt(silent)
       yield* TestClock.adjust("5 seconds")
       expect(session.isAlive).toBe(true)
-      const after = yield* Effect.fork(session.tryCommand({ type: "ping" }, Duration.seconds(5), "ping", ended)!)
+      const after = yield* Effect.fork(session.tryRequest({ type: "ping" }, Duration.seconds(5), ended)!)
       expect(yield* peer.receiveJson).toStrictEqual({ type: "ping", id: 4 })
       yield* peer.push({ id: 4, type: "pong" })
       expect(yield* Fiber.join(after)).toBeNull()

@@ -8,6 +8,7 @@ import type * as Exit from "effect/Exit"
 
 type Wake<A, E> = (exit: Exit.Exit<A, E>) => void
 
+/** A one-shot completion: completed once, awaited by any number of fibers or callbacks; public so protocol layers can wake callers without a `Deferred`. */
 export class Signal<A, E = never> {
   private outcome: Exit.Exit<A, E> | undefined = undefined
   // One waiter is held as itself (a command's result has exactly one): no array per signal on the hot path.

@@ -14,7 +14,7 @@ export class Suspension {
   }
 
   /** Suspends: ends the live session, if any, and returns once its socket is closed. Idempotent. */
-  suspend(link: Link): Effect.Effect<void> {
+  suspend(link: Link<{ readonly isAlive: boolean; readonly end: () => void }>): Effect.Effect<void> {
     return Effect.gen(this, function*() {
       if (this.held !== undefined || link.isClosed) return
       const held = { resumed: yield* Deferred.make<void>(), closed: yield* Deferred.make<void>() }
