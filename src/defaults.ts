@@ -16,6 +16,13 @@ import {
   type HomeAssistantStartError,
   layer as homeAssistantLayer
 } from "./homeassistant/HomeAssistant.js"
+import {
+  type DefaultHeartbeat,
+  type JsonRpc,
+  type JsonRpcOptions,
+  type JsonRpcStartError,
+  layer as jsonRpcLayer
+} from "./jsonrpc/JsonRpc.js"
 import * as L from "effect/Layer"
 
 /** The client layer on `transport`. */
@@ -38,6 +45,13 @@ export const homeAssistantOn = (client: Layer.Layer<WebSocketClient, TransportUn
   options: HomeAssistantOptions
 ): Layer.Layer<HomeAssistant | WebSocketClient, HomeAssistantStartError | TransportUnavailable> =>
   homeAssistantLayer(options).pipe(L.provideMerge(client))
+
+/** The JSON-RPC client over `client`, which it also provides; `heartbeat` is the entry's default keep-alive. */
+export const jsonRpcOn = (client: Layer.Layer<WebSocketClient, TransportUnavailable>, heartbeat: DefaultHeartbeat) =>
+(
+  options: JsonRpcOptions
+): Layer.Layer<JsonRpc | WebSocketClient, JsonRpcStartError | TransportUnavailable> =>
+  jsonRpcLayer(options, heartbeat).pipe(L.provideMerge(client))
 
 /** `createWebSocketInterface` over `client`. */
 export const interfaceOn = (client: Layer.Layer<WebSocketClient, TransportUnavailable>): CreateWebSocketInterface =>

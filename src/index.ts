@@ -5,9 +5,10 @@ import type * as Layer from "effect/Layer"
 import type { CreateWebSocketInterface } from "./adapter/promise.js"
 import type { InvalidOption, TransportUnavailable } from "./core/errors.js"
 import type { WebSocketClient, WebSocketClientOptions } from "./core/WebSocketClient.js"
-import { clientOn, clientWithOn, gatewayOn, homeAssistantOn, interfaceOn, sharedOn } from "./defaults.js"
+import { clientOn, clientWithOn, gatewayOn, homeAssistantOn, interfaceOn, jsonRpcOn, sharedOn } from "./defaults.js"
 import type { Gateway } from "./gateway/Gateway.js"
 import type { HomeAssistant, HomeAssistantOptions, HomeAssistantStartError } from "./homeassistant/HomeAssistant.js"
+import type { JsonRpc, JsonRpcOptions, JsonRpcStartError } from "./jsonrpc/JsonRpc.js"
 import { NodeTransportLive } from "./platform/node/NodeTransport.js"
 export * from "./shared.js"
 
@@ -28,6 +29,11 @@ export const HomeAssistantLive: (
 ) => Layer.Layer<HomeAssistant | WebSocketClient, HomeAssistantStartError | TransportUnavailable> = homeAssistantOn(
   WebSocketClientLive
 )
+
+/** The JSON-RPC 2.0 client on Node's `ws` transport, with WebSocket pings every 30 s (10 s to answer) unless `heartbeat` says otherwise; building it opens the first connection. */
+export const JsonRpcLive: (
+  options: JsonRpcOptions
+) => Layer.Layer<JsonRpc | WebSocketClient, JsonRpcStartError | TransportUnavailable> = jsonRpcOn(WebSocketClientLive, { interval: "30 seconds", timeout: "10 seconds" })
 
 /** Creates a Promise interface with its own runtime (default client: Node's `ws` transport); call `dispose` when done. */
 export const createWebSocketInterface: CreateWebSocketInterface = interfaceOn(WebSocketClientLive)

@@ -70,12 +70,47 @@ export {
   type WebSocketInterfaceOptions
 } from "./adapter/promise.js"
 
+// Live sessions: one connection kept alive for a protocol (reconnect, at-most-once requests, subscriptions).
+export { CommandTimeout, ConnectionLost, Disconnected } from "./live/errors.js"
+export {
+  type Attached,
+  type ConnectionState as LiveConnectionState,
+  defaultReconnectSchedule,
+  type LiveSession,
+  type LiveSessionOptions,
+  make as makeLiveSession,
+  type OpenError as LiveOpenError,
+  type RequestError as LiveRequestError,
+  type RequestOptions as LiveRequestOptions,
+  type SubscribeOptions as LiveSubscribeOptions
+} from "./live/LiveSession.js"
+export type { Inbound, Numbered, Protocol, SubscriptionKey } from "./live/Protocol.js"
+export {
+  directConnection,
+  type DirectConnection,
+  type WriteInProgress,
+  type WriteOutcome
+} from "./core/DirectConnection.js"
+
+// JSON-RPC 2.0 client.
+export { JsonRpcError, type JsonRpcCallError, JsonRpcErrorCodes, type JsonRpcErrorKind } from "./jsonrpc/errors.js"
+export {
+  JsonRpc,
+  type JsonRpcCallOptions,
+  type JsonRpcConnectionState,
+  layer as JsonRpcLayer,
+  type JsonRpcOptions,
+  type JsonRpcStartError,
+  type JsonRpcSubscription
+} from "./jsonrpc/JsonRpc.js"
+export type { JsonRpcCall, JsonRpcParams } from "./jsonrpc/messages.js"
+export { jsonRpcProtocol } from "./jsonrpc/protocol.js"
+
 // Home Assistant client.
 export * from "./homeassistant/errors.js"
 export {
   type CommandOptions,
   type ConnectionState as HomeAssistantConnectionState,
-  defaultReconnectSchedule,
   HomeAssistant,
   layer as HomeAssistantLayer,
   type HomeAssistantOptions,

@@ -5,9 +5,10 @@ import type * as Layer from "effect/Layer"
 import type { CreateWebSocketInterface } from "./adapter/promise.js"
 import type { InvalidOption, TransportUnavailable } from "./core/errors.js"
 import type { WebSocketClient, WebSocketClientOptions } from "./core/WebSocketClient.js"
-import { clientOn, clientWithOn, gatewayOn, homeAssistantOn, interfaceOn, sharedOn } from "./defaults.js"
+import { clientOn, clientWithOn, gatewayOn, homeAssistantOn, interfaceOn, jsonRpcOn, sharedOn } from "./defaults.js"
 import type { Gateway } from "./gateway/Gateway.js"
 import type { HomeAssistant, HomeAssistantOptions, HomeAssistantStartError } from "./homeassistant/HomeAssistant.js"
+import type { JsonRpc, JsonRpcOptions, JsonRpcStartError } from "./jsonrpc/JsonRpc.js"
 import { GlobalWebSocketTransportLive } from "./platform/web/WebSocketConstructorTransport.js"
 export * from "./shared.js"
 
@@ -28,6 +29,11 @@ export const HomeAssistantLive: (
 ) => Layer.Layer<HomeAssistant | WebSocketClient, HomeAssistantStartError | TransportUnavailable> = homeAssistantOn(
   WebSocketClientLive
 )
+
+/** The JSON-RPC 2.0 client on the global `WebSocket`, which cannot send pings: no keep-alive unless `heartbeat: { method }` names a call; building it opens the first connection. */
+export const JsonRpcLive: (
+  options: JsonRpcOptions
+) => Layer.Layer<JsonRpc | WebSocketClient, JsonRpcStartError | TransportUnavailable> = jsonRpcOn(WebSocketClientLive, undefined)
 
 /** Creates a Promise interface with its own runtime (default client: the global `WebSocket`); call `dispose` when done. */
 export const createWebSocketInterface: CreateWebSocketInterface = interfaceOn(WebSocketClientLive)

@@ -257,7 +257,8 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
     const keepAliveLoop = (session: S) =>
       keepAlive === undefined ? Effect.void : Effect.sleep(keepAlive.interval).pipe(
         Effect.zipRight(
-          Effect.flatMap(session.send(keepAlive.ping), (sent) => sent.result).pipe(
+          // Any answer proves the link alive, an error answer included.
+          Effect.flatMap(session.send(keepAlive.ping), (sent) => Effect.exit(sent.result)).pipe(
             Effect.timeout(keepAlive.timeout)
           )
         ),
@@ -391,7 +392,7 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
         subscriptions.add(subscription)
         yield* Effect.addFinalizer(() =>
           Effect.sync(() => subscriptions.delete(subscription)).pipe(
-            Effect.zipRight(Effect.timeout(subscription.detach, requestTimeout)),
+            Effect.zipRight(subscription.detach(requestTimeout)),
             Effect.ignore
           )
         )

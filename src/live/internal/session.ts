@@ -55,9 +55,13 @@ export interface Sent<E> {
   readonly result: Effect.Effect<unknown, ResultError<E>>
 }
 
-/** Hooks of a request sent with `send`: `beforeWrite` runs with the id before the frame leaves. */
+/**
+ * Options of a request sent with `send`: `beforeWrite` runs with the id before the frame leaves; `onAnswer` on the
+ * answer, before its waiter wakes; `timeout` bounds the answer with the session's deadline entry.
+ */
 export interface SendHooks {
   readonly beforeWrite?: (id: number) => void
+  readonly timeout?: Duration.Duration
   readonly onAnswer?: (value: unknown) => InvalidMessage | undefined
 }
 
@@ -234,6 +238,7 @@ export class Session<Request, Info, E> implements Inbound<E> {
     const id = ++this.nextId
     const pending = new Pending<E>(id, this.protocol.nameOf(request))
     if (hooks?.onAnswer !== undefined) pending.onAnswer = hooks.onAnswer
+    if (hooks?.timeout !== undefined && this.deadlines.isRunning) this.setDeadline(pending, hooks.timeout)
     this.pending.set(id, pending)
     hooks?.beforeWrite?.(id)
     const write = this.writeFrame(frame, [pending])

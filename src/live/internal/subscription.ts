@@ -2,6 +2,7 @@
  * One live subscription: its subscribe request, the mailbox its Stream reads, and the session it is attached to.
  * Across reconnects it is attached again once per new session, so its Stream just continues.
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Mailbox from "effect/Mailbox"
 import { InvalidMessage } from "../../core/errors.js"
@@ -97,17 +98,19 @@ export class LiveSubscription<Request, Info, E, F> {
     this.attachedTo = undefined
   }
 
-  /** Stops routing events and, if the session still lives, sends the protocol's unsubscribe (its outcome ignored). */
-  readonly detach: Effect.Effect<void> = Effect.suspend(() => {
-    const attached = this.attachedTo
-    this.attachedTo = undefined
-    if (attached === undefined || attached.key === undefined) return Effect.void
-    attached.session.unroute(attached.key)
-    const unsubscribe = this.protocol.unsubscribe?.(attached.key, attached.request)
-    if (!attached.session.isAlive || unsubscribe === undefined) return Effect.void
-    return attached.session.send(unsubscribe).pipe(
-      Effect.flatMap((sent) => sent.result),
-      Effect.ignore
-    )
-  })
+  /**
+   * Stops routing events and, if the session still lives, writes the protocol's unsubscribe. Its answer is not
+   * awaited (ending a Stream never waits on the peer); the session drops it, or its deadline `timeout` does.
+   */
+  detach(timeout: Duration.Duration): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const attached = this.attachedTo
+      this.attachedTo = undefined
+      if (attached === undefined || attached.key === undefined) return Effect.void
+      attached.session.unroute(attached.key)
+      const unsubscribe = this.protocol.unsubscribe?.(attached.key, attached.request)
+      if (!attached.session.isAlive || unsubscribe === undefined) return Effect.void
+      return Effect.ignore(attached.session.send(unsubscribe, { timeout }))
+    })
+  }
 }
