@@ -98,12 +98,13 @@ export {
   JsonRpc,
   type JsonRpcCallOptions,
   type JsonRpcConnectionState,
+  type DefaultHeartbeat as JsonRpcDefaultHeartbeat,
   layer as JsonRpcLayer,
   type JsonRpcOptions,
   type JsonRpcStartError,
   type JsonRpcSubscription
 } from "./jsonrpc/JsonRpc.js"
-export type { JsonRpcCall, JsonRpcParams } from "./jsonrpc/messages.js"
+export type { JsonRpcCall, JsonRpcParams, JsonRpcSubscribeCall } from "./jsonrpc/messages.js"
 export { jsonRpcProtocol } from "./jsonrpc/protocol.js"
 
 // Home Assistant client.

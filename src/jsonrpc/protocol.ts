@@ -60,6 +60,8 @@ const decodeOne = (message: unknown, inbound: Inbound<JsonRpcError>): void => {
  */
 export const jsonRpcProtocol = (ping?: JsonRpcCall): Protocol<JsonRpcSubscribeCall, void, JsonRpcError, never> => ({
   name: "JSON-RPC",
+  // A call completes with its response, not its write: calls made together can leave in one write.
+  connectOptions: { coalesceWrites: true, closeTimeout: "2 seconds" },
   nameOf: (call) => typeof call?.method === "string" ? call.method : "request",
   encode: encodeCall,
   encodeBatch,
