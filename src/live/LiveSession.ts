@@ -308,8 +308,9 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
       Effect.forEach(
         [...subscriptions],
         (subscription) =>
-          subscription.attach(session).pipe(
-            Effect.flatMap((result) => Effect.timeout(result, requestTimeout)),
+          // The answer is bounded by the session's deadline entry: no answer in time is `CommandTimeout`.
+          subscription.attach(session, requestTimeout).pipe(
+            Effect.flatten,
             // A session that died again is replaced, and the next one re-attaches this subscription.
             Effect.catchAll((error) => {
               const tag = (error as { readonly _tag?: unknown })._tag
@@ -402,7 +403,7 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
           (session) =>
             // Lost with its session (while writing or awaiting the answer): the supervisor re-attaches it on the
             // next one, or fails it if it asked not to be re-sent.
-            Effect.flatMap(subscription.attach(session), (result) => result).pipe(
+            Effect.flatMap(subscription.attach(session, requestTimeout), (result) => result).pipe(
               Effect.catchIf(
                 (error): error is ConnectionLost => error instanceof ConnectionLost && subscription.resubscribe,
                 () => Effect.void

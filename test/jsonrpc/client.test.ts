@@ -190,6 +190,34 @@ describe("JSON-RPC 2.0 client (in-memory transport)", () => {
       expect(second.sent).toHaveLength(2)
     })))
 
+  it.effect("a re-subscribe answered after its timeout fails the Stream with CommandTimeout, and the late answer is undone", () =>
+    run(Effect.gen(function*() {
+      const { peer, rpc, server } = yield* connect({ requestTimeout: "5 seconds" })
+      const stream = yield* Effect.fork(Stream.runDrain(rpc.subscribe({ method: "eth_subscribe", unsubscribe: "eth_unsubscribe" })))
+      yield* answer(peer, () => "0x1")
+      yield* peer.drop
+      yield* TestClock.adjust("1 second")
+      const second = yield* server.accepted
+      const resubscribe = (yield* second.receiveJson) as { id: number }
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Fiber.await(stream)).toStrictEqual(
+        Exit.fail(new CommandTimeout({ command: "eth_subscribe", after: Duration.seconds(5) }))
+      )
+      // the server subscribed after all: the client unsubscribes what nobody reads
+      yield* second.push({ jsonrpc: "2.0", id: resubscribe.id, result: "0x2" })
+      expect(yield* second.receiveJson).toMatchObject({ method: "eth_unsubscribe", params: ["0x2"] })
+    })))
+
+  it.effect("a Stream that ends while its subscribe answer travels unsubscribes once the answer comes", () =>
+    run(Effect.gen(function*() {
+      const { peer, rpc } = yield* connect()
+      const stream = yield* Effect.fork(Stream.runDrain(rpc.subscribe({ method: "eth_subscribe", unsubscribe: "eth_unsubscribe" })))
+      const subscribe = (yield* peer.receiveJson) as { id: number }
+      yield* Fiber.interrupt(stream)
+      yield* peer.push({ jsonrpc: "2.0", id: subscribe.id, result: "0x9" })
+      expect(yield* peer.receiveJson).toMatchObject({ method: "eth_unsubscribe", params: ["0x9"] })
+    })))
+
   it.effect("a subscription with resubscribe: false fails with ConnectionLost at the drop instead", () =>
     run(Effect.gen(function*() {
       const { peer, rpc, server } = yield* connect()

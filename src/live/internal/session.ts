@@ -40,6 +40,8 @@ class Pending<E> extends Signal<unknown, ResultError<E>> {
   write: Write = undefined
   /** Runs on the answer, before the waiter wakes: may refuse it (a subscribe answer without a key). */
   onAnswer: ((value: unknown) => InvalidMessage | undefined) | undefined = undefined
+  /** Runs on an answer that arrives after the request stopped waiting (its timeout passed). */
+  onLateAnswer: ((value: unknown) => void) | undefined = undefined
 
   constructor(readonly id: number, readonly command: string) {
     super()
@@ -63,6 +65,8 @@ export interface SendHooks {
   readonly beforeWrite?: (id: number) => void
   readonly timeout?: Duration.Duration
   readonly onAnswer?: (value: unknown) => InvalidMessage | undefined
+  /** Runs on an answer that arrives after the request stopped waiting: a subscribe that must be undone. */
+  readonly onLateAnswer?: (value: unknown) => void
 }
 
 /** Dropped messages waiting to be logged at most: past it they are counted, not queued. */
@@ -73,6 +77,7 @@ export class Session<Request, Info, E> implements Inbound<E> {
   private alive = true
   private readonly pending = new Map<number, Pending<E>>()
   private readonly routes = new Map<SubscriptionKey, (event: unknown) => void>()
+  private readonly late = new Map<number, (value: unknown) => void>()
   private readonly direct: DirectConnection | undefined
   private armedAt: number | undefined = undefined
   private armedKey: number | undefined = undefined
@@ -238,6 +243,7 @@ export class Session<Request, Info, E> implements Inbound<E> {
     const id = ++this.nextId
     const pending = new Pending<E>(id, this.protocol.nameOf(request))
     if (hooks?.onAnswer !== undefined) pending.onAnswer = hooks.onAnswer
+    if (hooks?.onLateAnswer !== undefined) pending.onLateAnswer = hooks.onLateAnswer
     if (hooks?.timeout !== undefined && this.deadlines.isRunning) this.setDeadline(pending, hooks.timeout)
     this.pending.set(id, pending)
     hooks?.beforeWrite?.(id)
@@ -286,7 +292,7 @@ export class Session<Request, Info, E> implements Inbound<E> {
     // finalizer, which measured as a tenth of a call_service round trip.
     if (pending.at !== Infinity) return pending.awaitUncancellable
     return pending.awaitOr(() => {
-      if (this.pending.get(id) === pending) this.pending.delete(id)
+      if (this.pending.get(id) === pending) this.forget(id, pending)
     })
   }
 
@@ -308,7 +314,7 @@ export class Session<Request, Info, E> implements Inbound<E> {
     let next: number | undefined
     for (const [id, pending] of this.pending) {
       if (pending.at <= now) {
-        this.pending.delete(id)
+        this.forget(id, pending)
         pending.done(Exit.fail(new CommandTimeout({ command: pending.command, after: pending.timeout })))
       } else if (pending.at !== Infinity && (next === undefined || pending.at < next)) next = pending.at
     }
@@ -358,15 +364,39 @@ export class Session<Request, Info, E> implements Inbound<E> {
     for (const pending of this.pending.values()) pending.done(Exit.fail(new ConnectionLost({ command: pending.command })))
     this.pending.clear()
     this.routes.clear()
+    this.late.clear()
     if (this.armedKey !== undefined) this.deadlines.remove(this.armedKey)
     this.ended.done(Exit.void)
   }
 
   // Inbound: what the protocol's decode reports.
 
+  /** Stops waiting for request `id`; an answer that still must be acted on (`onLateAnswer`) is kept for. */
+  private forget(id: number, pending: Pending<E>): void {
+    this.pending.delete(id)
+    if (pending.onLateAnswer !== undefined) this.late.set(id, pending.onLateAnswer)
+  }
+
+  /**
+   * Writes `request` and forgets it: its answer is dropped, or `timeout` clears its entry. Synchronous, so it may be
+   * called while a message is read (an unsubscribe for a subscribe answered after its caller left).
+   */
+  fireAndForget(request: Request, timeout: Duration.Duration): void {
+    if (!this.alive || this.direct === undefined) {
+      if (this.alive) Effect.runFork(Effect.ignore(this.send(request, { timeout })))
+      return
+    }
+    this.start(request, { timeout })
+  }
+
   readonly result = (id: number, value: unknown): void => {
     const pending = this.pending.get(id)
-    if (pending === undefined) return this.noise(`an answer for id ${id}, which no request waits for`)
+    if (pending === undefined) {
+      const late = this.late.get(id)
+      if (late === undefined) return this.noise(`an answer for id ${id}, which no request waits for`)
+      this.late.delete(id)
+      return late(value)
+    }
     this.pending.delete(id)
     const refused = pending.onAnswer?.(value)
     pending.done(refused === undefined ? Exit.succeed(value) : Exit.fail(refused))
@@ -374,7 +404,11 @@ export class Session<Request, Info, E> implements Inbound<E> {
 
   readonly error = (id: number, error: E): void => {
     const pending = this.pending.get(id)
-    if (pending === undefined) return this.noise(`an error answer for id ${id}, which no request waits for`)
+    if (pending === undefined) {
+      // A late error answer to a subscribe: nothing was subscribed, nothing to undo.
+      if (this.late.delete(id)) return
+      return this.noise(`an error answer for id ${id}, which no request waits for`)
+    }
     this.pending.delete(id)
     pending.done(Exit.fail(error))
   }

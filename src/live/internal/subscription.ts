@@ -55,7 +55,8 @@ export class LiveSubscription<Request, Info, E, F> {
    * Does nothing if already attached to that session. Succeeds with the wait for the answer.
    */
   attach(
-    session: Session<Request, Info, E>
+    session: Session<Request, Info, E>,
+    timeout: Duration.Duration
   ): Effect.Effect<Effect.Effect<unknown, ResultError<E>>, SessionEnded | ConnectionLost | InvalidMessage> {
     return Effect.suspend(() => {
       if (this.attachedTo?.session === session) return Effect.succeed(Effect.void)
@@ -76,15 +77,24 @@ export class LiveSubscription<Request, Info, E, F> {
               session.route(id, sink)
             }
           },
+          timeout,
           ...(keyOf === undefined ? {} : {
             onAnswer: (answer: unknown) => {
               const key = keyOf(answer)
               if (key instanceof InvalidMessage) return key
-              // Ended or moved on while the answer travelled: nothing to route.
-              if (this.attachedTo !== attached) return undefined
+              if (this.attachedTo !== attached) {
+                // The Stream ended while the answer travelled: undo the subscription the peer just made.
+                this.unsubscribeLate(session, key, request, timeout)
+                return undefined
+              }
               attached.key = key
               session.route(key, sink)
               return undefined
+            },
+            // Answered after its timeout (the Stream has failed): undo it, or the peer keeps sending its events.
+            onLateAnswer: (answer: unknown) => {
+              const key = keyOf(answer)
+              if (!(key instanceof InvalidMessage)) this.unsubscribeLate(session, key, request, timeout)
             }
           })
         }),
@@ -93,7 +103,12 @@ export class LiveSubscription<Request, Info, E, F> {
     })
   }
 
-  /** Forgets the session it was attached to (it ended), without unsubscribing. */
+  private unsubscribeLate(session: Session<Request, Info, E>, key: SubscriptionKey, request: Request, timeout: Duration.Duration): void {
+    const unsubscribe = this.protocol.unsubscribe?.(key, request)
+    if (unsubscribe !== undefined) session.fireAndForget(unsubscribe, timeout)
+  }
+
+    /** Forgets the session it was attached to (it ended), without unsubscribing. */
   forget(): void {
     this.attachedTo = undefined
   }
