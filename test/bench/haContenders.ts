@@ -1,11 +1,18 @@
 /**
  * The Home Assistant contenders: `call_service` round trips on one authenticated connection — our client,
- * home-assistant-js-websocket (HAWS 9, with `ws` as its WebSocket), and a hand-written raw `ws` client.
+ * home-assistant-js-websocket (HAWS 9, with `ws` as its WebSocket), and a hand-written raw `ws` client. Our client
+ * can also run as another build of this library (`--before DIR`), through the very same workload code.
  */
 import { Context, Effect, Layer } from "effect"
 import { callService, createConnection, createLongLivedTokenAuth } from "home-assistant-js-websocket"
 import WebSocket from "ws"
-import { HomeAssistant, HomeAssistantLayer, WebSocketClientLive } from "../../src/index.js"
+import * as Current from "../../src/index.js"
+
+/**
+ * What the HA workloads take from a build of our library. The current one is `src/` as the bench compiles it;
+ * another (an earlier commit's `dist/index.js`, `--before`) is loaded with `import()` and must have these exports.
+ */
+export type HaLibrary = Pick<typeof Current, "HomeAssistant" | "HomeAssistantLayer" | "WebSocketClientLive">
 
 export interface HaContender {
   readonly name: string
@@ -61,31 +68,41 @@ const inFibers = <E>(calls: number, callers: number, call: Effect.Effect<unknown
 
 const target = { entity_id: "light.kitchen" }
 
-export const ours: HaContender = {
-  name: "our HA client",
+/** Our client from `library`: sequential light.toggle calls on one connection. */
+export const oursFrom = (library: HaLibrary, name: string): HaContender => ({
+  name,
   callServices: (httpUrl, token, calls) =>
     Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const context = yield* Layer.build(
-        HomeAssistantLayer({ url: httpUrl, accessToken: token, heartbeat: false }).pipe(Layer.provide(WebSocketClientLive))
+        library.HomeAssistantLayer({ url: httpUrl, accessToken: token, heartbeat: false }).pipe(
+          Layer.provide(library.WebSocketClientLive)
+        )
       )
-      const ha = Context.get(context, HomeAssistant)
+      const ha = Context.get(context, library.HomeAssistant)
       const start = performance.now()
       for (let i = 0; i < calls; i++) yield* ha.callService("light", "toggle", undefined, target)
       return performance.now() - start
     })))
-}
+})
 
-export const oursConcurrent: ConcurrentContender = {
-  name: "our HA client",
+/** Our client from `library`: `callers` fibers sharing the calls on one connection. */
+export const oursConcurrentFrom = (library: HaLibrary, name: string): ConcurrentContender => ({
+  name,
   concurrent: (httpUrl, token, calls, callers) =>
     Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const context = yield* Layer.build(
-        HomeAssistantLayer({ url: httpUrl, accessToken: token, heartbeat: false }).pipe(Layer.provide(WebSocketClientLive))
+        library.HomeAssistantLayer({ url: httpUrl, accessToken: token, heartbeat: false }).pipe(
+          Layer.provide(library.WebSocketClientLive)
+        )
       )
-      const ha = Context.get(context, HomeAssistant)
+      const ha = Context.get(context, library.HomeAssistant)
       return yield* inFibers(calls, callers, ha.callService("light", "toggle", undefined, target))
     })))
-}
+})
+
+export const ours: HaContender = oursFrom(Current, "our HA client")
+
+export const oursConcurrent: ConcurrentContender = oursConcurrentFrom(Current, "our HA client")
 
 export const hawsConcurrent: ConcurrentContender = {
   name: "home-assistant-js-websocket",

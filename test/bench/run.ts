@@ -6,8 +6,11 @@
  * processes. Prints one table and writes the same rows as JSON. `--quick` uses tiny sizes and only checks that
  * every contender ran (CI runs it so the harness never rots); speed targets are judged on full runs only.
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
+import { dirname, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
 import { bundleSizes, chromiumLatencies } from "./browser.js"
 import { adapterCpu, adapterFloorCpu, type CpuContender, effectApiCpu, gatewayCpu, interfaceCpu } from "./cpuCost.js"
 import {
@@ -18,12 +21,16 @@ import {
   haws,
   type HaContender,
   hawsConcurrent,
+  type HaLibrary,
   ours,
   oursConcurrent,
+  oursConcurrentFrom,
+  oursFrom,
   rawConcurrent,
   rawCorkedConcurrent,
   rawHa
 } from "./haContenders.js"
+import { jsonRpcFloor, type JsonRpcContender, oursJsonRpc, rawJsonRpc } from "./jsonRpcContenders.js"
 import { runJson, startServer } from "./processes.js"
 import {
   adapterFloor,
@@ -43,14 +50,18 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
-// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, cpu, concurrent, entities, flood, bundle).
+// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, cpu, concurrent, jsonrpc, entities, flood, bundle).
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
 const selected = (workload: string) => only === undefined || only.has(workload)
+// `--before DIR`: our HA client also as built from an earlier commit (test/bench/buildBefore.sh makes DIR), in the
+// same interleaved rounds of the ha and concurrent workloads as the current build, through the same workload code.
+const beforeIndex = args.indexOf("--before")
+const beforeDir = beforeIndex >= 0 ? args[beforeIndex + 1] : undefined
 
 const size = quick
-  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, haRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentRounds: 1, concurrentCalls: 400, callers: 10, cpuOps: 1_000 }
-  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, haRounds: 45, ha: 1_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentRounds: 15, concurrentCalls: 20_000, callers: 100, cpuOps: 20_000 }
+  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, haRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentRounds: 1, concurrentCalls: 400, callers: 10, cpuOps: 1_000, jsonRpcRounds: 1, jsonRpc: 100 }
+  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, haRounds: 45, ha: 1_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentRounds: 15, concurrentCalls: 20_000, callers: 100, cpuOps: 20_000, jsonRpcRounds: 45, jsonRpc: 1_000 }
 
 /** 64 bytes of JSON. */
 const PAYLOAD = { type: "bench", id: 12345678, value: "abcdefghijklmnopqrstuvwxyz0" }
@@ -141,6 +152,47 @@ const floorOf: Readonly<Record<string, string>> = { "Effect API": effectFloor.na
 /** The note of a contender shown but not judged, if it is one. */
 const unjudged = (name: string): { readonly note?: string } =>
   name === effectApiCoalesced.name ? { note: OPT_IN } : floors.has(name) ? { note: FLOOR } : {}
+
+/** Another build of our library, run beside the current one in the HA workloads (`--before DIR`). */
+interface Before {
+  /** Its full commit hash (DIR/COMMIT, written by buildBefore.sh), or "unknown commit". */
+  readonly commit: string
+  readonly module: string
+  readonly ha: HaContender
+  readonly concurrent: ConcurrentContender
+}
+
+const BEFORE_NAME = "our HA client, before #28"
+
+/** Loads `DIR/index.js` or `DIR/dist/index.js` with `import()`; its node_modules must resolve `effect` and `ws`. */
+const loadBefore = async (dir: string): Promise<Before> => {
+  const module = [resolve(dir, "index.js"), resolve(dir, "dist/index.js")].find((file) => existsSync(file))
+  if (module === undefined) throw new Error(`--before ${dir}: neither ${dir}/index.js nor ${dir}/dist/index.js exists (see test/bench/buildBefore.sh)`)
+  const library = (await import(pathToFileURL(module).href)) as HaLibrary
+  for (const name of ["HomeAssistant", "HomeAssistantLayer", "WebSocketClientLive"] as const) {
+    if (library[name] === undefined) throw new Error(`--before ${dir}: ${module} has no export ${name}`)
+  }
+  const commitFile = [resolve(dirname(module), "COMMIT"), resolve(dirname(module), "../COMMIT")].find((file) => existsSync(file))
+  return {
+    commit: commitFile === undefined ? "unknown commit" : readFileSync(commitFile, "utf8").trim(),
+    module,
+    ha: oursFrom(library, BEFORE_NAME),
+    concurrent: oursConcurrentFrom(library, BEFORE_NAME)
+  }
+}
+
+/** The commit the current build was made from, and whether src/ has changes not committed yet. */
+const currentCommit = () => {
+  try {
+    const git = (...gitArgs: Array<string>) =>
+      execFileSync("git", gitArgs, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+    const head = git("rev-parse", "HEAD")
+    const dirty = git("status", "--porcelain", "--", "src") !== ""
+    return `${head}${dirty ? " with uncommitted changes to src/" : ""}`
+  } catch {
+    return "unknown commit"
+  }
+}
 
 const sequentialWorkload = async (url: string) => {
   const contenders: ReadonlyArray<Pick<SocketContender, "name" | "sequential">> = [
@@ -314,9 +366,9 @@ const withHaServer = async (body: (httpUrl: string) => Promise<void>) => {
   }
 }
 
-const haWorkload = () =>
+const haWorkload = (before: Before | undefined) =>
   withHaServer(async (httpUrl) => {
-    const contenders: ReadonlyArray<HaContender> = [rawHa, ours, haws, haFloor]
+    const contenders: ReadonlyArray<HaContender> = [rawHa, ours, haws, haFloor, ...(before === undefined ? [] : [before.ha])]
     const { ratios, samples } = await interleave(
       contenders,
       // Many short rounds: the row is judged to 5 %, and the same-round ratio of two contenders spreads ±10 % here
@@ -351,6 +403,12 @@ const haWorkload = () =>
           }
           : c === haFloor
           ? { note: `${shown(vsHaws, 1)}× HAWS, ${FLOOR}` }
+          : c === before?.ha
+          ? {
+            floor: haFloor.name,
+            note: `build of ${before.commit.slice(0, 7)}, not judged: ${shown(vsFloor, 1.05)}× its floor, ${shown(vsHaws, 1)}× HAWS; ` +
+              `the current build ${versus(ours.name, c.name).toFixed(3)}× this (same rounds)`
+          }
           : {})
       })
     }
@@ -391,14 +449,15 @@ const cpuWorkload = async () => {
 }
 
 // 100 callers at once on one connection: throughput and p99 latency, same rounds, ratios to HAWS.
-const concurrentHaWorkload = () =>
+const concurrentHaWorkload = (before: Before | undefined) =>
   withHaServer(async (httpUrl) => {
     const contenders: ReadonlyArray<ConcurrentContender> = [
       hawsConcurrent,
       rawConcurrent,
       rawCorkedConcurrent,
       fiberCorkedConcurrent,
-      oursConcurrent
+      oursConcurrent,
+      ...(before === undefined ? [] : [before.concurrent])
     ]
     // 15 rounds: one run's p99 is ~200 calls of 20,000, and the same-round p99 of ours over HAWS's spreads
     // ±15 % here (quartiles over 15 rounds: 1.08 and 1.32), so a median of 5 could not tell 1.0 from 1.1.
@@ -413,6 +472,16 @@ const concurrentHaWorkload = () =>
     const hawsP99 = median(hawsP99s)
     // The tail is judged as throughput is: each round's p99 over HAWS's in the same round, then the median.
     const p99Ratio = (name: string) => median(p99Of(name).map((p99, round) => p99 / (hawsP99s[round] ?? p99)))
+    // The other build against the current one, round by round: throughput and p99.
+    const beforeVersusCurrent = (name: string, ratio: number, tail: number) => {
+      const current = `${oursConcurrent.name} (concurrent)`
+      const beforeRatios = ratios.get(name) ?? []
+      const beforeP99s = p99Of(name)
+      const throughput = median((ratios.get(current) ?? []).map((r, round) => r / (beforeRatios[round] ?? r)))
+      const p99 = median(p99Of(current).map((p, round) => p / (beforeP99s[round] ?? p)))
+      return `${ratio.toFixed(2)}× HAWS throughput, p99 ${tail.toFixed(2)}× HAWS's; ` +
+        `the current build: ${throughput.toFixed(2)}× this throughput, p99 ${p99.toFixed(2)}× this p99 (same rounds)`
+    }
     for (const c of contenders) {
       const name = `${c.name} (concurrent)`
       const throughput = median((samples.get(name) ?? []).map((run) => (size.concurrentCalls / run.ms) * 1000))
@@ -443,10 +512,93 @@ const concurrentHaWorkload = () =>
               `p99 ${fiberTail.toFixed(2)}× HAWS's`,
             cause: outOfReach ? OUT_OF_REACH : "p99: our client's tail over the runtime floor's (allocation and GC per call)"
           }
+          : c === before?.concurrent
+          ? { note: `build of ${before.commit.slice(0, 7)}, not judged: ${beforeVersusCurrent(name, ratio, tail)}` }
           : { note: `${ratio.toFixed(2)}× HAWS; p99 in µs${c === fiberCorkedConcurrent ? `; ${FLOOR}` : ""}` })
       })
     }
   })
+
+/**
+ * JSON-RPC 2.0 against its echo server (`jsonRpcEchoServer.mjs`): the hand-written raw `ws` client (the baseline),
+ * the same client in fibers (the runtime floor) and ours, in the same rounds. Sequential: many short rounds like the
+ * HA round trip, judged as that row is (≤ 1.05× its floor, same-round ratios). Concurrent: 100 callers on one
+ * connection like the HA concurrent row, 15 rounds, throughput and p99 as same-round ratios; shown, not judged.
+ */
+const jsonRpcWorkload = async () => {
+  const server = await startServer("test/bench/jsonRpcEchoServer.mjs")
+  const url = `ws://127.0.0.1:${server.port}`
+  const contenders: ReadonlyArray<JsonRpcContender> = [rawJsonRpc, oursJsonRpc, jsonRpcFloor]
+  // Interleaved under their own names: the HA workload has a "raw ws (hand-written)" and a floor of the same names.
+  const tagged = (suffix: string) => contenders.map((c) => ({ ...c, name: `${c.name} (${suffix})` }))
+  try {
+    const sequential = await interleave(tagged("jsonrpc"), size.jsonRpcRounds, (c) => c.sequential(url, size.jsonRpc), (ms) => ms)
+    const versus = (name: string, reference: string) => {
+      const base = sequential.ratios.get(`${reference} (jsonrpc)`) ?? []
+      return median((sequential.ratios.get(`${name} (jsonrpc)`) ?? []).map((r, i) => r / (base[i] ?? 1)))
+    }
+    for (const c of contenders) {
+      const ratio = median(sequential.ratios.get(`${c.name} (jsonrpc)`) ?? [])
+      const vsFloor = versus(c.name, jsonRpcFloor.name)
+      rows.push({
+        workload: `JSON-RPC echo round trip, ${size.jsonRpc.toLocaleString("en")} calls, one connection`,
+        contender: c.name,
+        metric: "µs/call",
+        median: (median(sequential.samples.get(`${c.name} (jsonrpc)`) ?? []) / size.jsonRpc) * 1000,
+        ratio,
+        ...(c === oursJsonRpc
+          ? {
+            // As the HA round trip: one call at a time, what is judged is how close the client stays to its floor.
+            target: "≤ 1.05× its floor",
+            met: vsFloor <= 1.05,
+            floor: jsonRpcFloor.name,
+            note: `${shown(vsFloor, 1.05)}× its floor; floor ${median(sequential.ratios.get(`${jsonRpcFloor.name} (jsonrpc)`) ?? []).toFixed(2)}× raw`,
+            ...(vsFloor <= 1.05 ? {} : { cause: "the client's own work per call over the floor's one wait" })
+          }
+          : c === jsonRpcFloor
+          ? { note: FLOOR }
+          : {})
+      })
+    }
+
+    const concurrent = await interleave(
+      tagged("jsonrpc concurrent"),
+      size.concurrentRounds,
+      (c) => c.concurrent(url, size.concurrentCalls, size.callers),
+      (run: ConcurrentRun) => size.concurrentCalls / run.ms // throughput, relative to raw (the first)
+    )
+    const p99s = (name: string) =>
+      (concurrent.samples.get(`${name} (jsonrpc concurrent)`) ?? []).map((run) => percentile(run.latencies, 0.99))
+    // Same-round ratios of one contender to another, medians over the rounds: throughput, then p99.
+    const throughputVersus = (name: string, reference: string) => {
+      const base = concurrent.ratios.get(`${reference} (jsonrpc concurrent)`) ?? []
+      return median((concurrent.ratios.get(`${name} (jsonrpc concurrent)`) ?? []).map((r, i) => r / (base[i] ?? r)))
+    }
+    const p99Versus = (name: string, reference: string) => {
+      const base = p99s(reference)
+      return median(p99s(name).map((p, i) => p / (base[i] ?? p)))
+    }
+    for (const c of contenders) {
+      const ratio = throughputVersus(c.name, rawJsonRpc.name)
+      rows.push({
+        workload: `JSON-RPC echo, ${size.callers} concurrent callers, ${size.concurrentCalls.toLocaleString("en")} calls, one connection`,
+        contender: c.name,
+        metric: "calls/s",
+        median: median((concurrent.samples.get(`${c.name} (jsonrpc concurrent)`) ?? []).map((run) => (size.concurrentCalls / run.ms) * 1000)),
+        p99: median(p99s(c.name)) * 1000,
+        ratio,
+        note: c === rawJsonRpc
+          ? "throughput; p99 in µs"
+          : `p99 ${p99Versus(c.name, rawJsonRpc.name).toFixed(2)}× raw's` +
+            (c === oursJsonRpc
+              ? `; × the floor: throughput ${throughputVersus(c.name, jsonRpcFloor.name).toFixed(2)}, p99 ${p99Versus(c.name, jsonRpcFloor.name).toFixed(2)} (same rounds)`
+              : ` (same rounds); ${FLOOR}`)
+      })
+    }
+  } finally {
+    server.stop()
+  }
+}
 
 // One round: each replay is 40-60 s of CPU per contender, long enough to be stable, and the workload is CPU-bound.
 const entitiesWorkload = async () => {
@@ -559,6 +711,7 @@ const format = (n: number | undefined, digits = 1) =>
   n === undefined ? "" : n >= 1000 ? Math.round(n).toLocaleString("en") : n.toFixed(digits)
 
 const main = async () => {
+  const before = beforeDir === undefined ? undefined : await loadBefore(beforeDir)
   const echo = await startServer("test/bench/echoServer.mjs")
   const url = `ws://127.0.0.1:${echo.port}`
   const started = Date.now()
@@ -571,9 +724,10 @@ const main = async () => {
   } finally {
     echo.stop()
   }
-  if (selected("ha")) await haWorkload()
+  if (selected("ha")) await haWorkload(before)
   if (selected("cpu")) await cpuWorkload()
-  if (selected("concurrent")) await concurrentHaWorkload()
+  if (selected("concurrent")) await concurrentHaWorkload(before)
+  if (selected("jsonrpc")) await jsonRpcWorkload()
   if (selected("entities")) await entitiesWorkload()
   if (selected("flood")) await floodWorkload()
   if (selected("bundle")) await bundleWorkload()
@@ -630,6 +784,9 @@ const main = async () => {
   console.log(line(header))
   console.log(widths.map((w) => "-".repeat(w)).join("  "))
   for (const row of table) console.log(line(row))
+  if (before !== undefined) {
+    console.log(`\n${BEFORE_NAME}: ${before.module}, commit ${before.commit}; current build: src/ at ${currentCommit()}`)
+  }
 
   const expected = [
     rawWs,
@@ -650,10 +807,19 @@ const main = async () => {
     .map((c) => c.name)
     .concat([effectApiCpu, interfaceCpu, gatewayCpu, adapterCpu, adapterFloorCpu].map((c) => `${c.name} (cpu)`))
     .concat([oursConcurrent, hawsConcurrent, rawConcurrent, rawCorkedConcurrent, fiberCorkedConcurrent].map((c) => `${c.name} (concurrent)`))
+    .concat([rawJsonRpc, oursJsonRpc, jsonRpcFloor].flatMap((c) => [`${c.name} (jsonrpc)`, `${c.name} (jsonrpc concurrent)`]))
+    .concat(before === undefined ? [] : [before.ha.name, `${before.concurrent.name} (concurrent)`])
     .concat(["ours (entities)", "haws (entities)", "raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
   const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
   if (jsonFile !== undefined) {
-    writeFileSync(jsonFile, JSON.stringify({ quick, cores: cpus().length, node: process.version, date: new Date().toISOString(), rows: rows.map((r) => ({ ...r, overFloor: overFloor(r) })) }, null, 2))
+    writeFileSync(jsonFile, JSON.stringify({
+      quick,
+      cores: cpus().length,
+      node: process.version,
+      date: new Date().toISOString(),
+      ...(before === undefined ? {} : { before: { module: before.module, commit: before.commit, current: currentCommit() } }),
+      rows: rows.map((r) => ({ ...r, overFloor: overFloor(r) }))
+    }, null, 2))
     console.log(`\nwrote ${jsonFile}`)
   }
   if (missing.length > 0) {
