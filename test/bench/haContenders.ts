@@ -32,8 +32,11 @@ export interface ConcurrentContender {
   readonly concurrent: (httpUrl: string, token: string, calls: number, callers: number) => Promise<ConcurrentRun>
 }
 
-/** Runs `callers` loops of `calls / callers` timed calls each, all at once, with `call` making one call. */
-const concurrently = async (calls: number, callers: number, call: () => Promise<unknown>): Promise<ConcurrentRun> => {
+/**
+ * Runs `callers` loops at once, making timed calls until `calls` were made; `call(i)` makes call `i` (from 1), so a
+ * workload may give every call its own params. Shared by the HA and JSON-RPC workloads.
+ */
+export const concurrently = async (calls: number, callers: number, call: (i: number) => Promise<unknown>): Promise<ConcurrentRun> => {
   const latencies = new Float64Array(calls)
   let next = 0
   const start = performance.now()
@@ -41,7 +44,7 @@ const concurrently = async (calls: number, callers: number, call: () => Promise<
     while (next < calls) {
       const index = next++
       const begun = performance.now()
-      await call()
+      await call(index + 1)
       latencies[index] = performance.now() - begun
     }
   }))

@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import WebSocket from "ws"
 import { JsonRpc, JsonRpcLive } from "../../src/index.js"
-import type { ConcurrentRun } from "./haContenders.js"
+import { type ConcurrentRun, concurrently } from "./haContenders.js"
 
 export interface JsonRpcContender {
   readonly name: string
@@ -31,24 +31,6 @@ const checked = (result: unknown, i: number) => {
   }
 }
 
-/**
- * `callers` loops at once, each making timed calls until `calls` were made; `call(i)` makes call `i` (from 1). The
- * same as the HA workload's helper, except that every call gets its own params.
- */
-const concurrently = async (calls: number, callers: number, call: (i: number) => Promise<unknown>): Promise<ConcurrentRun> => {
-  const latencies = new Float64Array(calls)
-  let next = 0
-  const start = performance.now()
-  await Promise.all(Array.from({ length: callers }, async () => {
-    while (next < calls) {
-      const index = next++
-      const begun = performance.now()
-      await call(index + 1)
-      latencies[index] = performance.now() - begun
-    }
-  }))
-  return { ms: performance.now() - start, latencies }
-}
 
 /** The same in `callers` fibers, Effect's own way, `call(i)` making call `i`. */
 const inFibers = <E>(calls: number, callers: number, call: (i: number) => Effect.Effect<unknown, E>) =>

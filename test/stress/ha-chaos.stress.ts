@@ -14,6 +14,7 @@ import {
   WebSocketClientLive
 } from "../../src/index.js"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
+import { eventually, handles, seededRandom, sleepMs } from "./chaosKit.js"
 import { chaosProxy, type Cut } from "./chaosProxy.js"
 import { heapAfterGc, mib, report } from "./figures.js"
 
@@ -26,25 +27,7 @@ const HEAP_BOUND = 48 * 1024 * 1024
 const TOKEN = "chaos-token"
 const LIGHTS = ["light.kitchen", "light.bedroom", "light.living_room"]
 
-const random = (() => {
-  let seed = SEED
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-})()
-const handles = () => process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap" && r !== "Timeout").length
-const sleepMs = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)))
-const eventually = (condition: () => boolean, ms = 10_000) =>
-  Effect.gen(function*() {
-    for (let waited = 0; waited < ms; waited += 10) {
-      if (condition()) return true
-      yield* sleepMs(10)
-    }
-    return condition()
-  })
+const random = seededRandom(SEED)
 const truth = (sim: HomeAssistantSimulator): HassEntities =>
   Object.fromEntries(sim.states.map(({ last_reported: _, ...state }) => [state.entity_id, state]))
 

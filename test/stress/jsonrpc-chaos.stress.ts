@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Duration, Effect, Either, Exit, Fiber, Layer, Option, Schedule, Stream } from "effect"
 import { JsonRpc, JsonRpcLive, WebSocketClient } from "../../src/index.js"
 import { JsonRpcServer } from "../jsonrpc/server.js"
+import { eventually, handles, seededRandom, sleepMs } from "./chaosKit.js"
 import { chaosProxy, type Cut } from "./chaosProxy.js"
 import { heapAfterGc, mib, report } from "./figures.js"
 
@@ -25,25 +26,7 @@ const LABELS = ["s0", "s1", "s2"]
 /** What a call may end in: its answer, a notification written, or one of the two failures chaos may cause. */
 const SETTLED = ["result", "notified", "ConnectionLost", "CommandTimeout"]
 
-const random = (() => {
-  let seed = SEED
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-})()
-const handles = () => process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap" && r !== "Timeout").length
-const sleepMs = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)))
-const eventually = (condition: () => boolean, ms = 10_000) =>
-  Effect.gen(function*() {
-    for (let waited = 0; waited < ms; waited += 10) {
-      if (condition()) return true
-      yield* sleepMs(10)
-    }
-    return condition()
-  })
+const random = seededRandom(SEED)
 /** How a call ended, as one word: `result`, an error's tag, `defect`, `interrupted`. */
 const kindOf = <A, E extends { readonly _tag: string }>(exit: Exit.Exit<A, E>, ok: (a: A) => string) =>
   Exit.isSuccess(exit)
