@@ -3,7 +3,7 @@
 // reconnect, at-most-once calls and watches that survive reconnects without a line of that in the protocol.
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Schedule, Schema, Stream, TestClock } from "effect"
-import { ConnectionLost, makeLiveSession, type Protocol } from "../../src/index.js"
+import { ConnectionLost, InvalidMessage, makeLiveSession, type Protocol } from "../../src/index.js"
 import { WebSocketTestServer } from "../../src/testing/index.js"
 import { run } from "../core/kit.js"
 
@@ -108,5 +108,33 @@ describe("a user-written protocol on the live session", () => {
         _tag: "Disconnected",
         reason: "the server refused the greeting ({\"go\":\"away\"})"
       })
+    })))
+
+  it.effect("a protocol that throws is contained: a request it cannot frame is InvalidMessage, a message it cannot read is dropped", () =>
+    run(Effect.gen(function*() {
+      const server = yield* WebSocketTestServer
+      const fussy: Protocol<ChirpCall, void, ChirpFault, never> = {
+        name: "Chirp",
+        nameOf: chirp.nameOf,
+        encode: (call, id) => {
+          if (call.op === "bad") throw new TypeError("cannot frame")
+          return JSON.stringify({ call: `c${id}`, op: call.op })
+        },
+        decode: (message, inbound) => {
+          if ((message as { boom?: unknown }).boom !== undefined) throw new RangeError("cannot read")
+          chirp.decode(message, inbound)
+        }
+      }
+      const session = yield* makeLiveSession(fussy, { url: "ws://chirp.test/" })
+      const peer = yield* server.accepted
+      expect(yield* Effect.flip(session.request({ op: "bad" }))).toStrictEqual(
+        new InvalidMessage({ reason: "Chirp could not frame the request (TypeError)" })
+      )
+      const good = yield* Effect.fork(session.request({ op: "good" }))
+      expect(yield* peer.receiveJson).toStrictEqual({ call: "c1", op: "good" })
+      yield* peer.push({ boom: true })
+      yield* peer.push({ reply: "c1", value: "fine" })
+      expect(yield* Fiber.join(good)).toBe("fine")
+      expect(yield* session.dropped).toBe(1)
     })))
 })

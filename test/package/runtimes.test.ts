@@ -27,12 +27,22 @@ let scope: Scope.CloseableScope
 let args: ReadonlyArray<string>
 const closes: Array<{ code: number; reason: string }> = []
 
+/** A JSON-RPC request (or batch, answered in reverse) gets its params back as the result; anything else is echoed. */
+const jsonRpcAnswer = (text: string): string | undefined => {
+  if (!text.startsWith("{\"jsonrpc\"") && !text.startsWith("[{\"jsonrpc\"")) return undefined
+  const answer = (call: { id: number; params?: unknown }) => ({ jsonrpc: "2.0", id: call.id, result: call.params ?? null })
+  const parsed = JSON.parse(text) as { id: number; params?: unknown } | Array<{ id: number; params?: unknown }>
+  return JSON.stringify(Array.isArray(parsed) ? parsed.map(answer).reverse() : answer(parsed))
+}
+
 beforeAll(async () => {
   echo = new WebSocketServer({ host: "127.0.0.1", port: 0 })
   await once(echo, "listening")
   echo.on("connection", (socket) => {
     // Echoes, except `flood N`: N numbered messages of ~100 bytes at once.
     socket.on("message", (data, isBinary) => {
+      const rpc = isBinary ? undefined : jsonRpcAnswer(String(data))
+      if (rpc !== undefined) return socket.send(rpc)
       const flood = /^flood (\d+)$/.exec(isBinary ? "" : String(data))
       if (flood === null) return socket.send(data, { binary: isBinary })
       for (let i = 0; i < Number(flood[1]); i++) socket.send(`${i} ${PAD}`)
@@ -61,6 +71,11 @@ const inProject = (command: string, commandArgs: ReadonlyArray<string>) =>
   run(command, commandArgs, { cwd: project, env, timeout: 60_000, maxBuffer: 16 << 20 })
 
 const ha = { haVersion: "2026.1.2", entities: 6, kitchen: "on" }
+/** What the JSON-RPC client (JsonRpcLive of the root entry) sees: a request, and a batch answered in reverse, in order. */
+const jsonRpc = (runtime: string) => ({
+  request: [runtime],
+  batch: [{ _id: "Either", _tag: "Right", right: [1] }, { _id: "Either", _tag: "Right", right: [2] }]
+})
 
 // One worker, run by `workerd test`; its only outbound network is loopback ("local"), so it can reach nothing else.
 const WORKERD_CONFIG = `using Workerd = import "/workerd/workerd.capnp";
@@ -93,7 +108,8 @@ const expectWebTransport = (result: unknown, runtime: string) => {
     flood: expect.objectContaining({ backpressure: "none", inOrder: FLOOD }),
     heartbeat: "InvalidOption: Invalid WebSocket option 'heartbeat': the websocket-constructor transport cannot send protocol-level pings",
     maxPayload: "InvalidOption: Invalid WebSocket option 'maxPayload': the websocket-constructor transport cannot bound the inbound message size",
-    ha
+    ha,
+    jsonRpc: jsonRpc(runtime)
   })
   expect(closes).toContainEqual({ code: 4001, reason: "done" })
 }
@@ -144,7 +160,8 @@ describe("the packed package in other runtimes", () => {
       flood: expect.objectContaining({ backpressure: "pause", inOrder: FLOOD }),
       heartbeat: "open",
       maxPayload: "ProtocolError: WebSocket protocol error (1009): Max payload size exceeded",
-      ha
+      ha,
+      jsonRpc: jsonRpc("bun")
     })
     // Reading stopped: a second after the flood, the buffer holds about `bufferSize`, not the 50,000 sent. Bun's
     // reads are larger than Node's (up to ~512 KiB, ~5,000 of these frames), which bounds the peak.

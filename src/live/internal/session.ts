@@ -69,6 +69,10 @@ export interface SendHooks {
   readonly onLateAnswer?: (value: unknown) => void
 }
 
+/** A user's protocol that threw while framing a request: bad input, typed, and nothing is sent. */
+const cannotFrame = (protocol: string, error: unknown): InvalidMessage =>
+  new InvalidMessage({ reason: `${protocol} could not frame the request (${error instanceof Error ? error.name : "a non-error"})` })
+
 /** Dropped messages waiting to be logged at most: past it they are counted, not queued. */
 const NOISE_BOUND = 64
 
@@ -91,7 +95,14 @@ export class Session<Request, Info, E> implements Inbound<E> {
   private readonly writeLock = Effect.unsafeMakeSemaphore(1)
   /** Completes once the session has ended, whatever ended it. */
   readonly ended = new Signal<void>()
-  private readonly decodeMessage = (message: InboundMessage) => this.protocol.decode(message, this)
+  // A protocol's decode must not throw; if a user's does, the message is dropped as noise, never a crash of the socket.
+  private readonly decodeMessage = (message: InboundMessage) => {
+    try {
+      this.protocol.decode(message, this)
+    } catch (error) {
+      this.noise(`${this.protocol.name}'s decode threw (${error instanceof Error ? error.name : "a non-error"})`)
+    }
+  }
 
   constructor(
     private readonly protocol: AnyProtocol<Request, E>,
@@ -137,7 +148,10 @@ export class Session<Request, Info, E> implements Inbound<E> {
       return Effect.flatMap(this.send(request), (sent) =>
         Effect.timeoutFail(sent.result, {
           duration: timeout,
-          onTimeout: () => new CommandTimeout({ command: this.protocol.nameOf(request), after: timeout })
+          onTimeout: () => {
+            const name = this.framed(() => this.protocol.nameOf(request))
+            return new CommandTimeout({ command: typeof name === "string" ? name : "request", after: timeout })
+          }
         }))
         .pipe(Effect.catchTag("SessionEnded", onEnded))
     }
@@ -201,10 +215,12 @@ export class Session<Request, Info, E> implements Inbound<E> {
       }
       if (!this.alive || this.connection.state !== "open") return Effect.fail(new SessionEnded())
       const numbered: Array<Numbered<Request>> = requests.map((request, index) => ({ id: this.nextId + 1 + index, request }))
-      const frame = encodeBatch(numbered)
+      const framed = this.framed(() => ({ frame: encodeBatch(numbered), names: requests.map((request) => this.protocol.nameOf(request)) }))
+      if (framed instanceof InvalidMessage) return Effect.fail(framed)
+      const { frame, names } = framed
       if (frame instanceof InvalidMessage) return Effect.fail(frame)
-      const batch = numbered.map(({ id, request }) => {
-        const pending = new Pending<E>(id, this.protocol.nameOf(request))
+      const batch = numbered.map(({ id }, index) => {
+        const pending = new Pending<E>(id, names[index]!)
         this.pending.set(id, pending)
         this.setDeadline(pending, timeout)
         return pending
@@ -238,10 +254,18 @@ export class Session<Request, Info, E> implements Inbound<E> {
   private start(request: Request, hooks: SendHooks | undefined): Pending<E> | SessionEnded | InvalidMessage {
     // Nothing has been handed to the socket yet: the request can safely wait for the next session.
     if (!this.alive || this.connection.state !== "open") return new SessionEnded()
-    const frame = this.protocol.encode(request, this.nextId + 1)
+    // Inline rather than through `framed`: this is every request's path, and a closure here is an allocation per call.
+    let frame: Frame | InvalidMessage
+    let name: string
+    try {
+      frame = this.protocol.encode(request, this.nextId + 1)
+      name = this.protocol.nameOf(request)
+    } catch (error) {
+      return cannotFrame(this.protocol.name, error)
+    }
     if (frame instanceof InvalidMessage) return frame
     const id = ++this.nextId
-    const pending = new Pending<E>(id, this.protocol.nameOf(request))
+    const pending = new Pending<E>(id, name)
     if (hooks?.onAnswer !== undefined) pending.onAnswer = hooks.onAnswer
     if (hooks?.onLateAnswer !== undefined) pending.onLateAnswer = hooks.onLateAnswer
     if (hooks?.timeout !== undefined && this.deadlines.isRunning) this.setDeadline(pending, hooks.timeout)
@@ -251,6 +275,15 @@ export class Session<Request, Info, E> implements Inbound<E> {
     if (write instanceof SessionEnded) return write
     pending.write = write
     return pending
+  }
+
+  /** Runs the protocol's framing; a user's protocol that throws on a request is bad input: typed, nothing sent. */
+  private framed<A>(frame: () => A): A | InvalidMessage {
+    try {
+      return frame()
+    } catch (error) {
+      return cannotFrame(this.protocol.name, error)
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 // What the runtimes test runs in Deno, Bun and workerd, from the fresh project where effect-ws-gateway was installed
 // from its tarball: the root entry as each runtime resolves it, against servers on 127.0.0.1.
 import { Effect } from "effect"
-import { HomeAssistant, HomeAssistantLive, WebSocketClient, WebSocketClientLive } from "effect-ws-gateway"
+import { HomeAssistant, HomeAssistantLive, JsonRpc, JsonRpcLive, WebSocketClient, WebSocketClientLive } from "effect-ws-gateway"
 
 const FLOOD = 50_000
 
@@ -57,5 +57,14 @@ export const scenario = async (runtime, echoUrl, haUrl, token) => {
       return { haVersion: yield* ha.haVersion, entities: before.length, kitchen: kitchen?.state }
     }).pipe(Effect.scoped, Effect.provide(HomeAssistantLive({ url: haUrl, accessToken: token })))
   )
-  return { runtime, ...core, ha }
+  // The JSON-RPC client of the same entry, on the echo server (which answers JSON-RPC with the params).
+  const jsonRpc = await Effect.runPromise(
+    Effect.gen(function*() {
+      const rpc = yield* JsonRpc
+      const request = yield* rpc.request("echo", [runtime])
+      const batch = yield* rpc.batch([{ method: "echo", params: [1] }, { method: "echo", params: [2] }])
+      return { request, batch: batch.map((either) => either.toJSON()) }
+    }).pipe(Effect.scoped, Effect.provide(JsonRpcLive({ url: echoUrl })))
+  )
+  return { runtime, ...core, ha, jsonRpc }
 }
