@@ -17,6 +17,8 @@ import {
 import type { Frame } from "../../core/message.js"
 import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket, WriteStart } from "../../core/Transport.js"
 import { fullCapabilities, WebSocketTransport } from "../../core/Transport.js"
+import { GlobalWebSocketTransportLive } from "../web/WebSocketConstructorTransport.js"
+import { loadWs } from "./loadWs.js"
 
 const TLS_CODES = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -316,25 +318,37 @@ class NodeSocket implements TransportSocket {
   }
 }
 
+/** The `ws` transport itself: `ws` imported when the layer is built, a typed `TransportUnavailable` if it cannot be. */
+const wsTransport: Effect.Effect<WebSocketTransport["Type"], TransportUnavailable> = Effect.tryPromise({
+  try: loadWs,
+  catch: (error) =>
+    new TransportUnavailable({
+      transport: "ws",
+      reason: `the ws package could not be loaded: ${error instanceof Error ? error.message : String(error)}`
+    })
+}).pipe(
+  Effect.map((WebSocketClass) => ({
+    name: "node-ws",
+    capabilities: fullCapabilities,
+    textByteLength: (text: string) => Buffer.byteLength(text, "utf8"),
+    open: (request: TransportRequest, events: TransportEvents) => openNodeSocket(WebSocketClass, request, events)
+  }))
+)
+
 /**
- * The `ws` transport for Node. `ws` is imported when the layer is built, not when this package is loaded, so a
- * missing or broken `ws` is a typed `TransportUnavailable` from the layer instead of a crash at import time.
+ * The `ws` transport for Node. `ws` is imported when the layer is built, not when this package is loaded (from an
+ * ESM bundle too: see `loadWs`). Should it still fail to load (a bundle deployed without it, where it was left
+ * external), the runtime's global `WebSocket` (Node 22+) is used instead, never silently: a warning is logged, and
+ * the transport's `name` ("websocket-constructor") and capabilities say which it is, so an option it cannot honour
+ * (headers, TLS options, pings, `maxPayload`) is `InvalidOption`. Without a global `WebSocket`, `TransportUnavailable`.
  */
-export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.effect(
-  WebSocketTransport,
-  Effect.tryPromise({
-    try: () => import("ws"),
-    catch: (error) =>
-      new TransportUnavailable({
-        transport: "ws",
-        reason: `the ws package could not be loaded: ${error instanceof Error ? error.message : String(error)}`
-      })
-  }).pipe(
-    Effect.map(({ default: WebSocketClass }) => ({
-      name: "node-ws",
-      capabilities: fullCapabilities,
-      textByteLength: (text: string) => Buffer.byteLength(text, "utf8"),
-      open: (request: TransportRequest, events: TransportEvents) => openNodeSocket(WebSocketClass, request, events)
-    }))
-  )
+export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.catchAll(
+  Layer.effect(WebSocketTransport, wsTransport),
+  (unavailable) =>
+    typeof globalThis.WebSocket !== "function" ? Layer.fail(unavailable) : Layer.merge(
+      Layer.effectDiscard(Effect.logWarning(
+        `${unavailable.message}; using the runtime's global WebSocket instead (no headers, TLS options, pings or maxPayload)`
+      )),
+      GlobalWebSocketTransportLive
+    )
 )
