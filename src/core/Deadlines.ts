@@ -4,7 +4,7 @@
  * and of opening a connection. Entries are removed when their operation completes; the fiber sleeps until the
  * earliest deadline, and `TestClock` drives it like any other sleep.
  */
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -19,14 +19,30 @@ interface Entry {
   readonly fire: Expiry
 }
 
+/** The longest delay `setTimeout` takes (about 24.8 days); a later deadline is re-armed when this one passes. */
+const MAX_TIMER_DELAY = 2_147_483_647
+
+/** Effect's own clock, as opposed to `TestClock` or another a program provides. */
+const liveClockPrototype: object | null = Object.getPrototypeOf(Clock.make())
+
 export class Deadlines {
   private readonly entries = new Map<number, Entry>()
   private nextKey = 0
   private armedAt: number | undefined = undefined
   private wake = new Signal<void>()
   private running = false
+  /**
+   * On Effect's own clock the deadlines are served by one platform timer, set only while an entry waits: a fiber
+   * asleep on `Clock.sleep` would hold the process open until the last deadline armed, however long ago its
+   * operation completed (a script's one `request` kept Node running for its whole 30 s timeout). On any other
+   * clock (`TestClock`), a fiber sleeps on it, so the clock drives every deadline.
+   */
+  private readonly live: boolean
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined
 
-  private constructor(private readonly clock: Clock.Clock) {}
+  private constructor(private readonly clock: Clock.Clock) {
+    this.live = Object.getPrototypeOf(clock) === liveClockPrototype
+  }
 
   /**
    * A timer on the caller's clock whose fiber lives in `scope`. It serves deadlines from the moment it is made
@@ -37,9 +53,12 @@ export class Deadlines {
     return Effect.gen(function*() {
       const deadlines = new Deadlines(yield* Effect.clock)
       deadlines.running = true
-      yield* Effect.forkIn(deadlines.loop, scope)
+      if (!deadlines.live) yield* Effect.forkIn(deadlines.loop, scope)
       // Added after the fork, so it runs before the fiber is interrupted: from then on, waits bound themselves.
-      yield* Scope.addFinalizer(scope, Effect.sync(() => (deadlines.running = false)))
+      yield* Scope.addFinalizer(scope, Effect.sync(() => {
+        deadlines.running = false
+        deadlines.disarm()
+      }))
       return deadlines
     })
   }
@@ -63,12 +82,40 @@ export class Deadlines {
   add(at: number, fire: Expiry): number {
     const key = ++this.nextKey
     this.entries.set(key, { at, fire })
-    if (this.armedAt === undefined || at < this.armedAt) this.wake.done(Exit.void)
+    if (this.armedAt === undefined || at < this.armedAt) {
+      if (!this.live) this.wake.done(Exit.void)
+      else if (this.running) this.arm(at)
+    }
     return key
   }
 
   remove(key: number): void {
     this.entries.delete(key)
+    // Nothing left to time: the platform timer goes, so an idle client holds no process open.
+    if (this.live && this.entries.size === 0) this.disarm()
+  }
+
+  /** Sets the platform timer for `at` (live clock only). */
+  private arm(at: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.armedAt = at
+    this.timer = setTimeout(this.onTimer, Math.min(Math.max(0, at - this.now()), MAX_TIMER_DELAY))
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    this.armedAt = undefined
+  }
+
+  /** The platform timer fired: fire what is due, and set it again for the next entry, if any. */
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    this.armedAt = undefined
+    if (!this.running) return
+    const earliest = this.fireDue(this.now())
+    // An expiry may have added an earlier entry (and armed for it) while the due ones fired.
+    if (earliest !== undefined && (this.armedAt === undefined || earliest < this.armedAt)) this.arm(earliest)
   }
 
   /**

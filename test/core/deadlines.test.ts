@@ -22,4 +22,23 @@ describe("the client's timer", () => {
       yield* Scope.close(scope, Exit.void)
       expect(deadlines.isRunning).toBe(false)
     }))
+
+  it.live("on Effect's own clock it holds a platform timer only while an entry waits, and fires in order", () =>
+    Effect.gen(function*() {
+      const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length
+      const before = timers()
+      const deadlines = yield* Deadlines.make(yield* Effect.scope)
+      const fired: Array<string> = []
+      const late = deadlines.addAfter(Duration.seconds(30), () => fired.push("late"))
+      expect(timers()).toBe(before + 1)
+      deadlines.addAfter(Duration.millis(20), () => fired.push("soon"))
+      deadlines.addAfter(Duration.millis(10), () => fired.push("sooner"))
+      expect(timers()).toBe(before + 1)
+      yield* Effect.sleep("60 millis")
+      expect(fired).toStrictEqual(["sooner", "soon"])
+      // re-armed for what is left; and once it is gone, nothing keeps a process alive
+      expect(timers()).toBe(before + 1)
+      deadlines.remove(late)
+      expect(timers()).toBe(before)
+    }).pipe(Effect.scoped))
 })
