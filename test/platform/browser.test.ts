@@ -1,6 +1,7 @@
-// The package in real browsers: headless Chromium (driven by playwright-core) and Firefox ESR (by puppeteer-core, over
-// WebDriver BiDi), Debian's packages that .ci/run installs, run a page bundled by esbuild from the installed
-// tarball's browser entry, against servers on 127.0.0.1 that this test starts and closes. Nothing downloads a browser.
+// The package in real browsers: headless Chromium (driven by playwright-core), Firefox ESR (by puppeteer-core, over
+// WebDriver BiDi) and WebKit (WebKitGTK's MiniBrowser under Xvfb, by WebKitWebDriver over W3C WebDriver, see
+// ./webkit.ts), Debian's packages that .ci/run installs, run a page bundled by esbuild from the installed tarball's
+// browser entry, against servers on 127.0.0.1 that this test starts and closes. Nothing downloads a browser.
 import { execFileSync } from "node:child_process"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
@@ -11,10 +12,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { type WebSocket, WebSocketServer } from "ws"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
 import { tcpServer } from "../core/servers.js"
+import * as WebKit from "./webkit.js"
 
 const { project } = inject("consumer")
-const found = (variable: string, commands: string) =>
-  process.env[variable] ?? execFileSync("sh", ["-c", commands]).toString().trim()
+const found = (variable: string, commands: string) => {
+  try {
+    return process.env[variable] ?? execFileSync("sh", ["-c", commands]).toString().trim()
+  } catch {
+    throw new Error(`browser not found: ${variable} is unset and \`${commands}\` finds nothing`)
+  }
+}
 
 /** A page in a running browser: the bundle loaded, its test functions callable. */
 interface OpenPage {
@@ -26,6 +33,14 @@ interface OpenPage {
 const callTest = ([name, args]: readonly [string, ReadonlyArray<string>]) =>
   (globalThis as unknown as Record<string, Record<string, (...a: ReadonlyArray<string>) => unknown>>).tests![name]!(...args)
 
+const PAGE = "<!doctype html><title>effect-ws-gateway</title>"
+// For WebDriver's execute/async: calls callTest with arguments[0] and hands back its result as JSON (as the other
+// drivers' evaluate does: no undefined, no class) or the page's error.
+const CALL_TEST = `const done = arguments[arguments.length - 1]
+Promise.resolve(arguments[0]).then(${callTest.toString()}).then(
+  (value) => done({ json: JSON.stringify(value) }),
+  (error) => done({ error: String(error && error.stack || error) }))`
+
 const browsers: ReadonlyArray<{ readonly name: string; readonly open: (bundle: string) => Promise<OpenPage> }> = [
   {
     name: "Chromium",
@@ -33,7 +48,7 @@ const browsers: ReadonlyArray<{ readonly name: string; readonly open: (bundle: s
       const executablePath = found("CHROMIUM_PATH", "command -v chromium")
       const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--headless=new"] })
       const page = await browser.newPage()
-      await page.setContent("<!doctype html><title>effect-ws-gateway</title>")
+      await page.setContent(PAGE)
       await page.addScriptTag({ content: bundle })
       return { call: (name, args) => page.evaluate(callTest, [name, args] as const), close: () => browser.close() }
     }
@@ -44,9 +59,31 @@ const browsers: ReadonlyArray<{ readonly name: string; readonly open: (bundle: s
       const executablePath = found("FIREFOX_PATH", "command -v firefox-esr || command -v firefox")
       const browser = await puppeteer.launch({ browser: "firefox", executablePath, headless: true })
       const page = await browser.newPage()
-      await page.setContent("<!doctype html><title>effect-ws-gateway</title>")
+      await page.setContent(PAGE)
       await page.addScriptTag({ content: bundle })
       return { call: (name, args) => page.evaluate(callTest, [name, args] as const), close: () => browser.close() }
+    }
+  },
+  {
+    name: "WebKit",
+    open: async (bundle) => {
+      const { session, close } = await WebKit.launch()
+      try {
+        await session.navigate(`data:text/html,${encodeURIComponent(PAGE)}`)
+        await session.executeSync(
+          "const script = document.createElement('script'); script.textContent = arguments[0]; document.head.append(script)",
+          [bundle]
+        )
+      } catch (error) {
+        await close()
+        throw error
+      }
+      const call = async (name: string, args: ReadonlyArray<string>) => {
+        const result = await session.executeAsync(CALL_TEST, [[name, [...args]]]) as { json?: string; error?: string }
+        if (result.error !== undefined) throw new Error(`${name} failed in WebKit: ${result.error}`)
+        return result.json === undefined ? undefined : JSON.parse(result.json) as unknown
+      }
+      return { call, close }
     }
   }
 ]
@@ -111,11 +148,17 @@ describe("the browser bundle", () => {
 
 describe.each(browsers)("in headless $name, from the browser entry", ({ open }) => {
   let page: OpenPage | undefined
+  let failure: unknown
   beforeAll(async () => {
-    page = await open(bundle)
+    // A browser that is missing or does not start fails each test with the reason, rather than leaving them skipped.
+    page = await open(bundle).catch((error: unknown) => {
+      failure = error
+      return undefined
+    })
   }, 60_000)
   afterAll(() => page?.close())
-  const inPage = (name: string, ...args: ReadonlyArray<string>) => page!.call(name, args)
+  const inPage = (name: string, ...args: ReadonlyArray<string>) =>
+    page === undefined ? Promise.reject(failure) : page.call(name, args)
 
   it("request to an echo server returns the reply", async () => {
     expect(await inPage("request", urls.echo)).toStrictEqual({ hello: "browser" })
