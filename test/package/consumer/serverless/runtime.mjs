@@ -2,6 +2,7 @@
 // (`{"handler": name, "event": {...}}`), answering each with one line of JSON: its result or error and how long it
 // took. Unhandled rejections are reported, never swallowed. At the end of stdin it stops reading; whether the
 // process then exits by itself tells whether anything still holds the event loop open.
+import { performance } from "node:perf_hooks"
 import { createInterface } from "node:readline"
 import * as handlers from "./handlers.mjs"
 
