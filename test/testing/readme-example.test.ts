@@ -1,4 +1,4 @@
-// The README's test-kit example, kept here verbatim (imports aside) so it stays true.
+// The test kit's example (src/testing/README.md), kept here verbatim (imports aside) so it stays true.
 import { expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { Timeout, WebSocketClient } from "../../src/index.js"
