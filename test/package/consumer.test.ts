@@ -1,20 +1,42 @@
 // The published package, as a user gets it: packed and installed into a fresh project outside this repository by
-// the global setup (install.ts), and used there with plain Node (ESM and require) and a strict tsc.
+// the global setup (install.ts), and used there with plain Node (ESM, require, the web entry and the installed bin)
+// on the suite's own Node (20 in CI), 22 and 24 (nodeVersions.ts), and with a strict tsc.
 import { execFile } from "node:child_process"
 import { once } from "node:events"
-import { statSync } from "node:fs"
+import { readFileSync, statSync } from "node:fs"
 import type { AddressInfo } from "node:net"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { promisify } from "node:util"
 import { describe, expect, inject, it } from "vitest"
 import { WebSocketServer } from "ws"
+import { nodeBinaries } from "./nodeVersions.js"
 
 const run = promisify(execFile)
 const repo = new URL("../..", import.meta.url).pathname
 const { project, tarball, files } = inject("consumer")
 
-const inProject = (command: string, args: ReadonlyArray<string>) =>
-  run(command, args, { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME }, maxBuffer: 16 << 20 })
+const inProject = (command: string, args: ReadonlyArray<string>, path = process.env.PATH) =>
+  run(command, args, { cwd: project, env: { PATH: path, HOME: process.env.HOME }, maxBuffer: 16 << 20 })
+
+/** A Node the runtime checks run on: its binary and the version it reports. */
+interface TestedNode {
+  readonly version: string
+  readonly major: number
+  readonly binary: string
+}
+
+const installedNode = (major: keyof typeof nodeBinaries): TestedNode => {
+  const binary = nodeBinaries[major]
+  const { version } = JSON.parse(readFileSync(join(dirname(binary), "../package.json"), "utf8")) as { version: string }
+  return { version: `v${version}`, major: Number(version.split(".")[0]), binary }
+}
+
+// The suite's own Node (20 in CI), then 22 and 24, installed by the global setup.
+const nodes: ReadonlyArray<TestedNode> = [
+  { version: process.version, major: Number(process.versions.node.split(".")[0]), binary: process.execPath },
+  installedNode(22),
+  installedNode(24)
+]
 
 describe("the packed package", () => {
   it("holds dist, the sources its maps point into, README and package.json — no test, bench, CI or config", () => {
@@ -30,29 +52,8 @@ describe("the packed package", () => {
     expect(statSync(tarball).size).toBeGreaterThan(0)
   })
 
-  it("runs a request under plain Node ESM, with nothing from this repository on the path", async () => {
-    const { stdout } = await inProject("node", ["esm.mjs"])
-    expect(JSON.parse(stdout)).toStrictEqual({ reply: { hello: "esm" }, inMemory: { from: "test kit" } })
-  })
-
-  it("starts nothing and adds no global when its entries are imported (sideEffects: false holds)", async () => {
-    const { stdout } = await inProject("node", ["side-effects.mjs"])
-    const { added, resources, resourcesBefore } = JSON.parse(stdout) as Record<string, Array<string>>
-    expect(added).toStrictEqual([])
-    expect(resources).toStrictEqual(resourcesBefore)
-  })
-
-  it("runs a request from the web entry on Node's global WebSocket, and refuses handshake headers there", async () => {
-    const { stdout } = await inProject("node", ["--experimental-websocket", "web.mjs"])
-    expect(JSON.parse(stdout)).toStrictEqual({
-      reply: { hello: "web" },
-      headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers"
-    })
-  })
-
-  it("runs a request through CommonJS require()", async () => {
-    const { stdout } = await inProject("node", ["cjs.cjs"])
-    expect(JSON.parse(stdout)).toStrictEqual({ reply: { hello: "cjs" }, testKit: "object" })
+  it("runs its runtime checks on the suite's own Node (20 in CI), 22 and 24", () => {
+    expect(nodes.map((node) => node.major)).toStrictEqual([Number(process.versions.node.split(".")[0]), 22, 24])
   })
 
   // nodenext also checks a CommonJS file (require.cts) that requires the package.
@@ -61,21 +62,6 @@ describe("the packed package", () => {
       (error: { stdout: string; stderr: string }) => error
     )
     expect(result.stdout + result.stderr).toBe("")
-  })
-
-  it("npx effect-ws-gateway runs the installed bin: ha states --simulator, and request to an echo server", async () => {
-    const states = await inProject("npx", ["--no-install", "effect-ws-gateway", "ha", "states", "--simulator"])
-    expect(states.stdout).toMatch(/^light\.kitchen\s+on\s/m)
-    const echo = new WebSocketServer({ host: "127.0.0.1", port: 0 })
-    try {
-      await once(echo, "listening")
-      echo.on("connection", (socket) => socket.on("message", (data, isBinary) => socket.send(data, { binary: isBinary })))
-      const url = `ws://127.0.0.1:${(echo.address() as AddressInfo).port}`
-      const reply = await inProject("npx", ["--no-install", "effect-ws-gateway", "request", url, '{"via":"npx"}', "--raw"])
-      expect(reply.stdout.trim()).toBe('{"via":"npx"}')
-    } finally {
-      echo.close()
-    }
   })
 
   it("is clean under publint (strict: warnings fail too)", async () => {
@@ -100,3 +86,64 @@ describe("the packed package", () => {
   })
 })
 
+describe.each(nodes.map((node) => [node.version, node] as const))("the packed package on Node %s", (version, { binary, major }) => {
+  const onNode = async (args: ReadonlyArray<string>) => {
+    const { stdout, stderr } = await inProject(binary, args)
+    expect(stderr).toBe("")
+    return JSON.parse(stdout) as Record<string, unknown>
+  }
+
+  it("runs a request under plain Node ESM, with nothing from this repository on the path", async () => {
+    expect(await onNode(["esm.mjs"])).toStrictEqual({ node: version, reply: { hello: "esm" }, inMemory: { from: "test kit" } })
+  })
+
+  it("starts nothing and adds no global when its entries are imported (sideEffects: false holds)", async () => {
+    const { added, resources, resourcesBefore } = await onNode(["side-effects.mjs"])
+    expect(added).toStrictEqual([])
+    expect(resources).toStrictEqual(resourcesBefore)
+  })
+
+  // Node 20 has the global WebSocket only behind --experimental-websocket; 22 and later without a flag.
+  const flags = major < 22 ? ["--experimental-websocket"] : []
+  it(`runs a request from the web entry on Node's global WebSocket (${flags[0] ?? "no flag"}), and refuses handshake headers there`, async () => {
+    expect(await onNode([...flags, "web.mjs"])).toStrictEqual({
+      node: version,
+      flags,
+      reply: { hello: "web" },
+      headers: "Invalid WebSocket option 'headers': the websocket-constructor transport cannot send handshake headers"
+    })
+  })
+
+  it("runs a request through CommonJS require()", async () => {
+    expect(await onNode(["cjs.cjs"])).toStrictEqual({ node: version, reply: { hello: "cjs" }, testKit: "object" })
+  })
+
+  // The bin's `#!/usr/bin/env node` finds this Node first on PATH, as in a user's shell where it is the one installed.
+  it("npx effect-ws-gateway runs the installed bin: --version, ha states --simulator, and request to an echo server", async () => {
+    const path = `${dirname(binary)}:${process.env.PATH}`
+    const npx = (...args: ReadonlyArray<string>) => inProject("npx", ["--no-install", ...args], path)
+    expect((await npx("-c", "node --version")).stdout).toBe(`${version}\n`)
+    const { version: packageVersion } = JSON.parse(
+      readFileSync(join(project, "node_modules/effect-ws-gateway/package.json"), "utf8")
+    ) as { version: string }
+    const printed = await npx("effect-ws-gateway", "--version")
+    expect(printed.stdout.trim()).toBe(packageVersion)
+    expect(printed.stderr).toBe("")
+    const states = await npx("effect-ws-gateway", "ha", "states", "--simulator")
+    expect(states.stdout).toMatch(/^entity\s+state\s+last changed$/m)
+    expect(states.stdout).toMatch(/^light\.kitchen\s+on\s/m)
+    expect(states.stdout.trim().split("\n")).toHaveLength(7)
+    expect(states.stderr).toBe("")
+    const echo = new WebSocketServer({ host: "127.0.0.1", port: 0 })
+    try {
+      await once(echo, "listening")
+      echo.on("connection", (socket) => socket.on("message", (data, isBinary) => socket.send(data, { binary: isBinary })))
+      const url = `ws://127.0.0.1:${(echo.address() as AddressInfo).port}`
+      const reply = await npx("effect-ws-gateway", "request", url, `{"via":"npx on ${version}"}`, "--raw")
+      expect(reply).toStrictEqual({ stdout: `{"via":"npx on ${version}"}\n`, stderr: "" })
+    } finally {
+      for (const client of echo.clients) client.terminate()
+      await new Promise((resolve) => echo.close(resolve))
+    }
+  })
+})

@@ -1,12 +1,14 @@
 // Vitest global setup: pack the tarball once (prepack builds dist/) and install it into a fresh project outside this
 // repository, before any test file runs, so the consumer and browser tests share it and nothing rebuilds dist/
-// under another test's feet.
+// under another test's feet. It also installs the Node 22 and 24 binaries if they are missing (nodeVersions.ts), once,
+// before the test files that run the package on them start.
 import { execFile } from "node:child_process"
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import type { TestProject } from "vitest/node"
+import { ensureNodeVersions } from "./nodeVersions.js"
 
 const run = promisify(execFile)
 const repo = new URL("../..", import.meta.url).pathname
@@ -28,6 +30,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  ensureNodeVersions()
   const work = mkdtempSync(join(tmpdir(), "effect-ws-gateway-consumer-"))
   const packed = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: repo, maxBuffer: 64 << 20 })
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as Array<

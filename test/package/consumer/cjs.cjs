@@ -1,4 +1,5 @@
 // CommonJS: require() of the ESM package (Node >= 20.19 / 22.12 load ESM synchronously).
+const { version } = require("node:process")
 const { Effect } = require("effect")
 const { WebSocketServer } = require("ws")
 const { WebSocketClient, WebSocketClientLive } = require("effect-ws-gateway")
@@ -13,7 +14,7 @@ const server = new WebSocketServer({ host: "127.0.0.1", port: 0 }, async () => {
         Effect.provide(WebSocketClientLive)
       )
     )
-    console.log(JSON.stringify({ reply, testKit: typeof WebSocketTest.layer }))
+    console.log(JSON.stringify({ node: version, reply, testKit: typeof WebSocketTest.layer }))
   } finally {
     server.close()
   }

@@ -27,7 +27,7 @@ try {
       return yield* client.receive(connection)
     }).pipe(Effect.scoped, Effect.provide(WebSocketTest.layer))
   )
-  console.log(JSON.stringify({ reply, inMemory }))
+  console.log(JSON.stringify({ node: process.version, reply, inMemory }))
 } finally {
   await new Promise((resolve) => server.close(resolve))
 }
