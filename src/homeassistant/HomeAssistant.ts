@@ -22,7 +22,7 @@ import {
   type HassEvent,
   subscribeEventsMessage
 } from "./messages.js"
-import { homeAssistantProtocol } from "./protocol.js"
+import { homeAssistantProtocol, versionBefore } from "./protocol.js"
 import { isLoopbackHost, websocketApiUrl } from "./url.js"
 import { makeCollections } from "./collections.js"
 import { makeEntityStore, type SessionEvent } from "./entities.js"
@@ -39,12 +39,6 @@ export const defaultReconnectSchedule = LiveSession.defaultReconnectSchedule
 
 /** Every way building the client can fail: the first connection must authenticate. */
 export type HomeAssistantStartError = OpenError | InvalidUrl | InsecureConnection | InvalidOption
-
-/** Whether HA version `version` ("2022.3.8") is older than `year.month`. */
-const versionBefore = (version: string, year: number, month: number) => {
-  const [y = 0, m = 0] = version.split(".").map(Number)
-  return y < year || (y === year && m < month)
-}
 
 /** The token as a `Redacted` string; anything else (from untyped code, or a token source) is `InvalidOption`. */
 const asToken = (token: unknown): Either.Either<Redacted.Redacted<string>, InvalidOption> =>

@@ -23,6 +23,13 @@ export interface HomeAssistantInfo {
   readonly haVersion: string
 }
 
+/** Whether HA version `version` ("2022.3.8", "2024.4.0.dev0") is older than `year.month`; an unreadable one is not. */
+export const versionBefore = (version: string, year: number, month: number): boolean => {
+  const [y, m] = version.split(".").map(Number)
+  if (y === undefined || m === undefined || Number.isNaN(y) || Number.isNaN(m)) return false
+  return y < year || (y === year && m < month)
+}
+
 const typeOf = (message: unknown): unknown =>
   typeof message === "object" && message !== null && !Array.isArray(message)
     ? (message as { readonly type?: unknown }).type
@@ -105,7 +112,8 @@ export const homeAssistantProtocol = (
   prepare: accessToken,
   handshake,
   handshakeName: "auth",
-  setup: (request) => Effect.asVoid(request(supportedFeaturesMessage)),
+  // HA has `supported_features` (and coalescing) from 2022.9; an older HA answers it with `unknown_command`.
+  setup: (request, info) => versionBefore(info.haVersion, 2022, 9) ? Effect.void : Effect.asVoid(request(supportedFeaturesMessage)),
   // A rejected token, or a token source that yields no token, fails the same way every time.
   finalReason: (error) =>
     error._tag === "AuthInvalid"

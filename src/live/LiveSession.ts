@@ -292,8 +292,7 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
                   onTimeout: () => new CommandTimeout({ command: nameOf(message), after: requestTimeout })
                 })
               )
-            )
-          ) as Effect.Effect<void, OpenError<ProtocolError, ProtocolOpenError>>
+            ), info) as Effect.Effect<void, OpenError<ProtocolError, ProtocolOpenError>>
         }
         return session
       }).pipe(

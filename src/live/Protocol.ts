@@ -62,10 +62,12 @@ export interface Protocol<Request, Info, ProtocolError, OpenError, Prepared = vo
   readonly handshakeName?: string
   /**
    * Requests made once on each new connection after the handshake and before callers' requests go out (HA's
-   * `supported_features`), through the given `request`, which is bounded by the session's request timeout.
+   * `supported_features`, where the server's version has it), through the given `request`, which is bounded by the
+   * session's request timeout, knowing what the handshake learnt.
    */
   readonly setup?: (
-    request: (request: Request) => Effect.Effect<unknown, unknown>
+    request: (request: Request) => Effect.Effect<unknown, unknown>,
+    info: Info
   ) => Effect.Effect<void, unknown>
   /**
    * Whether an open failure is final, as the reason the session then gives in `Disconnected` instead of

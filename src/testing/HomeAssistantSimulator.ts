@@ -407,6 +407,7 @@ export class HomeAssistantSimulator {
   private worldView: SimulatorWorld | undefined
   private get world(): SimulatorWorld {
     this.worldView ??= {
+      haVersion: this.options.haVersion,
       home: this.home,
       answersPings: () => this.answerPings,
       takeEventOnNextSubscribe: () => {

@@ -32,6 +32,8 @@ export interface Client {
 
 /** What the handlers may read and do. */
 export interface SimulatorWorld {
+  /** The HA release simulated: commands it lacks are `unknown_command`, as that release answers. */
+  readonly haVersion: string
   readonly home: Home
   readonly answersPings: () => boolean
   readonly takeEventOnNextSubscribe: () => { readonly event_type: string; readonly data: Record<string, unknown> } | undefined
@@ -54,7 +56,19 @@ export const error = (id: unknown, code: string, message: string, extra: Record<
   error: { code, message, ...extra }
 })
 
-/** Answers one authenticated command the way HA core's `websocket_api` handlers do. */
+/** The release (year, month) that brought each command a supported version may lack. */
+const commandSince: Readonly<Record<string, readonly [number, number]>> = {
+  supported_features: [2022, 9],
+  subscribe_entities: [2022, 4],
+  "config/entity_registry/list_for_display": [2023, 3]
+}
+
+const releasedBefore = (version: string, [year, month]: readonly [number, number]): boolean => {
+  const [y = Number.NaN, m = Number.NaN] = version.split(".").map(Number)
+  return y < year || (y === year && m < month)
+}
+
+/** Answers one authenticated command the way HA core's `websocket_api` handlers do (of the simulated release). */
 export const handleCommand = (
   world: SimulatorWorld,
   client: Client,
@@ -62,6 +76,10 @@ export const handleCommand = (
   type: string,
   message: Record<string, unknown>
 ): void => {
+  const since = commandSince[type]
+  if (since !== undefined && releasedBefore(world.haVersion, since)) {
+    return world.reply(client, [error(id, "unknown_command", "Unknown command.")])
+  }
   switch (type) {
     case "supported_features": {
       const features = isObject(message.features) ? message.features : {}
