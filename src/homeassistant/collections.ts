@@ -1,9 +1,9 @@
 /**
- * Live collections (HAWS `getCollection`): a value fetched by one command, fetched again on the events that
- * change it and after every reconnect, shared by every consumer and released a grace period after the last.
+ * Live collections (HAWS `getCollection`): a value fetched by one command, fetched again (debounced, 500 ms) on the
+ * events that change it and after every reconnect, shared by every consumer and released a grace period after the last.
  * Results are decoded with their Schema; a reply that does not match fails the collection with `InvalidMessage`.
  */
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -33,7 +33,7 @@ export interface CollectionClient {
 
 /** The collections of one client. */
 export interface Collections {
-  /** `get_config`, refreshed on `core_config_updated`. */
+  /** `get_config`, refreshed on `core_config_updated` and `component_loaded`. */
   readonly config: Stream.Stream<HassConfig, CommandError | InvalidMessage>
   /** `get_services`, refreshed on `service_registered` and `service_removed`. */
   readonly services: Stream.Stream<HassServices, CommandError | InvalidMessage>
@@ -46,6 +46,9 @@ export interface Collections {
   /** `config/area_registry/list`, refreshed on `area_registry_updated`. */
   readonly areaRegistry: Stream.Stream<ReadonlyArray<AreaRegistryEntry>, CommandError | InvalidMessage>
 }
+
+/** How long a collection waits after the last event that changes it before fetching it again. */
+export const REFRESH_DEBOUNCE: Duration.Duration = Duration.millis(500)
 
 const collection = <A, I>(
   client: CollectionClient,
@@ -66,9 +69,11 @@ const collection = <A, I>(
               has ? Effect.logWarning(`${command}: refreshing failed, keeping the last value`, error._tag) : fail(error))
         })
         // Subscribed first, so a change between the fetch and the subscription is not missed.
+        // Refreshes are debounced as HA's frontend does them (500 ms): a burst of 1,200 registry events costs one
+        // fetch once it is over, not 1,200 (node-red-contrib-home-assistant-websocket #809 brought HA down that way).
         yield* Stream.mergeAll([...refreshOn.map((type) => client.subscribeEvents(type)), client.reconnected], {
           concurrency: "unbounded"
-        }).pipe(Stream.runForEach(() => refresh), Effect.catchAll(fail), Effect.forkScoped)
+        }).pipe(Stream.debounce(REFRESH_DEBOUNCE), Stream.runForEach(() => refresh), Effect.catchAll(fail), Effect.forkScoped)
         yield* refresh
       }),
     gracePeriod
@@ -81,7 +86,8 @@ export const makeCollections = (
   gracePeriod: Duration.DurationInput
 ): Effect.Effect<Collections, never, Scope.Scope> =>
   Effect.all({
-    config: collection(client, "get_config", HassConfig, ["core_config_updated"], gracePeriod),
+    // component_loaded too: the config's `components` grows as integrations load (HAWS refreshes on it as well).
+    config: collection(client, "get_config", HassConfig, ["core_config_updated", "component_loaded"], gracePeriod),
     services: collection(client, "get_services", HassServices, ["service_registered", "service_removed"], gracePeriod),
     currentUser: collection(client, "auth/current_user", HassUser, [], gracePeriod),
     entityRegistry: collection(client, "config/entity_registry/list_for_display", EntityRegistryDisplay, [

@@ -3,19 +3,19 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Queue, Stream } from "effect"
 import { InvalidMessage } from "../../src/index.js"
-import { collect, connect, eventually, reconnected } from "./kit.js"
+import { collect, connect, eventually, reconnected, takeRefreshed } from "./kit.js"
 
 
 describe("Home Assistant collections", () => {
-  it.scoped("config: decoded, refreshed on core_config_updated, unknown extra fields kept", () =>
+  it.scoped("config: decoded, refreshed on core_config_updated (debounced), unknown extra fields kept", () =>
     Effect.gen(function*() {
       const { ha, sim } = yield* connect()
       const configs = yield* collect(ha.config)
       const first = yield* Queue.take(configs)
       expect(first).toMatchObject({ location_name: "Simulated Home", version: "2026.1.2", state: "RUNNING" })
-      yield* eventually(() => sim.count("subscribe_events") === 1, "the core_config_updated subscription")
+      yield* eventually(() => sim.count("subscribe_events") === 2, "the core_config_updated and component_loaded subscriptions")
       yield* sim.updateConfig({ location_name: "Cabin", radius: 100 })
-      expect(yield* Queue.take(configs)).toMatchObject({ location_name: "Cabin", radius: 100 })
+      expect(yield* takeRefreshed(configs)).toMatchObject({ location_name: "Cabin", radius: 100 })
     }))
 
   it.scoped("services: refreshed on service_registered", () =>
@@ -25,7 +25,7 @@ describe("Home Assistant collections", () => {
       expect(Object.keys(yield* Queue.take(services))).toContain("light")
       yield* eventually(() => sim.count("subscribe_events") === 2, "the two service subscriptions")
       yield* sim.registerService("script", "good_night")
-      expect((yield* Queue.take(services)).script).toStrictEqual({ good_night: { fields: {} } })
+      expect((yield* takeRefreshed(services)).script).toStrictEqual({ good_night: { fields: {} } })
     }))
 
   it.scoped("currentUser: decoded, and fetched again after a reconnect", () =>
@@ -35,7 +35,7 @@ describe("Home Assistant collections", () => {
       expect(yield* Queue.take(users)).toMatchObject({ id: "simulated-user", is_admin: true })
       yield* sim.dropAll
       yield* reconnected(ha, sim, 2)
-      expect((yield* Queue.take(users)).name).toBe("Simulated User")
+      expect((yield* takeRefreshed(users)).name).toBe("Simulated User")
       expect(sim.count("auth/current_user")).toBe(2)
     }))
 
@@ -65,8 +65,45 @@ describe("Home Assistant registries", () => {
         "the area_registry_updated subscription"
       )
       yield* sim.addArea("garden", "Garden")
-      expect((yield* Queue.take(areas)).map((a) => a.name)).toStrictEqual(["Kitchen", "Living Room", "Garden"])
+      expect((yield* takeRefreshed(areas)).map((a) => a.name)).toStrictEqual(["Kitchen", "Living Room", "Garden"])
       // unknown extra fields survive decoding
       expect(devices[0]).toMatchObject({ manufacturer: "Simulated" })
+    }))
+})
+
+describe("Home Assistant collection refreshes", () => {
+  it.scoped("are debounced: a burst of 1,200 entity_registry_updated events costs one fetch once it is over, not 1,200", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const registries = yield* collect(ha.entityRegistry)
+      yield* Queue.take(registries)
+      yield* eventually(
+        () => sim.received.some((r) => r.message.type === "subscribe_events" && r.message.event_type === "entity_registry_updated"),
+        "the entity_registry_updated subscription"
+      )
+      // A second subscriber on the same connection tells when the whole burst has reached the client.
+      let seen = 0
+      yield* Effect.forkScoped(Stream.runForEach(ha.subscribeEvents("entity_registry_updated"), () => Effect.sync(() => seen++)))
+      yield* eventually(() => sim.subscriptionCount >= 2, "the test's own subscription")
+      const fetches = () => sim.count("config/entity_registry/list_for_display")
+      expect(fetches()).toBe(1)
+      for (let i = 0; i < 1200; i++) {
+        yield* sim.fireEvent("entity_registry_updated", { action: "update", entity_id: `sensor.burst_${i}` })
+      }
+      yield* eventually(() => seen === 1200, "the burst to reach the client")
+      expect(fetches()).toBe(1)
+      yield* takeRefreshed(registries)
+      expect(fetches()).toBe(2)
+    }))
+
+  it.scoped("config is refreshed on component_loaded too, as integrations load", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const configs = yield* collect(ha.config)
+      yield* Queue.take(configs)
+      yield* eventually(() => sim.count("subscribe_events") === 2, "the config's two subscriptions")
+      yield* sim.fireEvent("component_loaded", { component: "zwave_js" })
+      yield* takeRefreshed(configs)
+      expect(sim.count("get_config")).toBe(2)
     }))
 })

@@ -1,5 +1,5 @@
 /** Shared fixtures of the Home Assistant tests: a simulator and a client on real loopback sockets. */
-import { Context, Effect, Layer, Queue, type Scope, Stream } from "effect"
+import { Context, Effect, Layer, Queue, type Scope, Stream, TestClock } from "effect"
 import {
   type HassEntities,
   type HassEntity,
@@ -53,6 +53,21 @@ export const collect = <A, E>(stream: Stream.Stream<A, E>) =>
     const queue = yield* Queue.unbounded<A>()
     yield* Effect.forkScoped(Stream.runForEach(stream, (a) => Queue.offer(queue, a)))
     return queue
+  })
+
+/**
+ * The next value of a debounced collection: its event crosses a real socket, then its refresh waits 500 ms on the
+ * TestClock; so the clock is moved on in steps until the value is there (bounded).
+ */
+export const takeRefreshed = <A>(queue: Queue.Queue<A>) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 2000; i++) {
+      const next = yield* Queue.poll(queue)
+      if (next._tag === "Some") return next.value
+      yield* TestClock.adjust("100 millis")
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 1)))
+    }
+    return yield* Effect.dieMessage("timed out waiting for a refreshed collection")
   })
 
 /** The simulator's states as the entity store holds them (the compressed format carries no last_reported). */

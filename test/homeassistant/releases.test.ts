@@ -9,7 +9,7 @@ const collect = <A, E>(stream: Stream.Stream<A, E>) =>
   Effect.tap(Queue.unbounded<A>(), (queue) => Effect.forkScoped(Stream.runForEach(stream, (a) => Queue.offer(queue, a))))
 
 describe("every Home Assistant release since 2021", () => {
-  it.each([
+  it.scoped.each([
     { release: "2021.12.10", features: false, subscribeEntities: false },
     { release: "2022.3.8", features: false, subscribeEntities: false },
     { release: "2022.8.7", features: false, subscribeEntities: true },
@@ -29,7 +29,7 @@ describe("every Home Assistant release since 2021", () => {
       expect(sim.count("supported_features")).toBe(features ? 1 : 0)
       expect(sim.count("subscribe_entities")).toBe(subscribeEntities ? 1 : 0)
       if (!subscribeEntities) yield* eventually(() => sim.count("subscribe_events") === 1, "the state_changed subscription")
-    }).pipe(Effect.scoped))
+    }))
 
   it.scoped("the simulator answers what a release lacks with unknown_command, as that release does", () =>
     Effect.gen(function*() {
