@@ -2,7 +2,7 @@
  * `npm start`: a short Home Assistant demo through this library. By default it starts the simulator in-process on
  * 127.0.0.1 and drives it; with HASS_URL and HASS_TOKEN set it runs the read-only part against that Home Assistant.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"

@@ -6,7 +6,10 @@
  */
 import { createRequire } from "node:module"
 import { Command, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+// The modules, not the barrel: the barrel re-exports all of undici (526 KB of CommonJS the CLI never uses, run at
+// every start-up).
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

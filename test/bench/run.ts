@@ -33,6 +33,19 @@ import {
 import { jsonRpcFloor, type JsonRpcContender, oursJsonRpc, rawJsonRpc } from "./jsonRpcContenders.js"
 import { runJson, startServer } from "./processes.js"
 import {
+  type ColdStart,
+  coldStart,
+  commandRun,
+  compileCacheDir,
+  installedBin,
+  installedPackageJson,
+  node22,
+  prepareStartup,
+  type RunOptions,
+  type StartupFiles,
+  wscatScript
+} from "./startup.js"
+import {
   adapterFloor,
   batchFloor,
   effectApi,
@@ -50,7 +63,7 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
-// `--only ha,request`: run just those workloads (sequential, pipelined, request, open, browser, ha, cpu, concurrent, jsonrpc, entities, flood, bundle).
+// `--only ha,request`: run just those workloads (coldstart, cli, sequential, pipelined, request, open, browser, ha, cpu, concurrent, jsonrpc, entities, flood, bundle).
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
 const selected = (workload: string) => only === undefined || only.has(workload)
@@ -60,8 +73,8 @@ const beforeIndex = args.indexOf("--before")
 const beforeDir = beforeIndex >= 0 ? args[beforeIndex + 1] : undefined
 
 const size = quick
-  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, haRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentRounds: 1, concurrentCalls: 400, callers: 10, cpuOps: 1_000, jsonRpcRounds: 1, jsonRpc: 100 }
-  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, haRounds: 45, ha: 1_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentRounds: 15, concurrentCalls: 20_000, callers: 100, cpuOps: 20_000, jsonRpcRounds: 45, jsonRpc: 1_000 }
+  ? { rounds: 1, warmup: false, sequential: 200, pipelined: 2_000, window: 100, requests: 30, open: 200, openRounds: 1, haRounds: 1, ha: 100, flood: 20_000, entities: 500, diffs: 200, concurrentRounds: 1, concurrentCalls: 400, callers: 10, cpuOps: 1_000, jsonRpcRounds: 1, jsonRpc: 100, startupRounds: 1 }
+  : { rounds: 5, warmup: true, sequential: 20_000, pipelined: 200_000, window: 1_000, requests: 2_000, open: 10_000, openRounds: 3, haRounds: 45, ha: 1_000, flood: 1_000_000, entities: 5_000, diffs: 20_000, concurrentRounds: 15, concurrentCalls: 20_000, callers: 100, cpuOps: 20_000, jsonRpcRounds: 45, jsonRpc: 1_000, startupRounds: 20 }
 
 /** 64 bytes of JSON. */
 const PAYLOAD = { type: "bench", id: 12345678, value: "abcdefghijklmnopqrstuvwxyz0" }
@@ -84,6 +97,8 @@ interface Row {
   readonly note?: string
   /** The runtime floor row this judged row is measured against, when not the contender's usual one. */
   readonly floor?: string
+  /** Decimals of the median when below 1,000 (default 1): the CLI rows are in seconds. */
+  readonly digits?: number
 }
 
 const rows: Array<Row> = []
@@ -707,6 +722,250 @@ const bundleWorkload = async () => {
   ran.add("bundle sizes")
 }
 
+/** A difference with its sign, "+12" or "−3". */
+const plusMinus = (value: number, digits: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(digits)}`
+
+/**
+ * The start-up workloads' rounds: interleaved as everywhere else, or, with --quick (which only checks that every
+ * contender runs), each contender once, two processes at a time.
+ */
+const startupRounds = async <C extends { readonly name: string }, M>(contenders: ReadonlyArray<C>, measure: (contender: C) => Promise<M>) => {
+  if (!quick) return (await interleave(contenders, size.startupRounds, measure, () => 1)).samples
+  const samples = new Map<string, Array<M>>()
+  let next = 0
+  await Promise.all([0, 1].map(async () => {
+    while (next < contenders.length) {
+      const contender = contenders[next++] as C
+      samples.set(contender.name, [await measure(contender)])
+      ran.add(contender.name)
+    }
+  }))
+  return samples
+}
+
+/**
+ * Cold start (test/bench/startup.ts): each run a fresh `node` process that imports its client, connects to a local
+ * server, sends one message, prints the answer and exits; timed from spawn to the answer's line. Interleaved rounds
+ * as everywhere else, ratios to the baseline (first contender) from the same round, medians. Two groups: the
+ * request on the echo server (baseline: raw `ws` bundled as CommonJS), and Home Assistant on the HA echo server
+ * (auth, then one `call_service`; baseline: HAWS bundled as CommonJS), which does not fit "request".
+ */
+const coldstartWorkload = async (url: string, files: StartupFiles) => {
+  interface App {
+    readonly name: string
+    readonly file: string
+    /** judged against the first contender of its group */
+    readonly judged?: boolean
+  }
+  const kb = (file: string) => `bundle ${Math.round(files.size(file) / 1024).toLocaleString("en")} KB`
+  const mib = (bytes: number) => bytes / 1024 / 1024
+  const rawCjs: App = { name: "raw ws, bundled cjs", file: files.bundle("raw", "cjs") }
+  const rawEsm: App = { name: "raw ws, bundled esm + require banner", file: files.bundle("raw", "esm") }
+  const floor: App = { name: "floor: raw ws in one Effect.async, bundled cjs", file: files.bundle("floor", "cjs") }
+  const requestApps: ReadonlyArray<App> = [
+    rawCjs,
+    rawEsm,
+    { name: "raw ws, unbundled", file: files.app("raw") },
+    floor,
+    { name: "ours (Effect API), bundled cjs", file: files.bundle("ours", "cjs"), judged: true },
+    { name: "ours (Effect API), bundled esm", file: files.bundle("ours", "esm"), judged: true },
+    { name: "ours (Effect API), unbundled dist/", file: files.app("ours") },
+    { name: "Node alone (no import, no socket)", file: files.app("node") }
+  ]
+  const hawsCjs: App = { name: "HAWS + ws, bundled cjs", file: files.bundle("haws", "cjs") }
+  const haApps: ReadonlyArray<App> = [
+    hawsCjs,
+    { name: "our HA client, bundled cjs", file: files.bundle("oursHa", "cjs") },
+    { name: "our HA client, bundled esm", file: files.bundle("oursHa", "esm") }
+  ]
+  const isEcho = (reply: unknown) => JSON.stringify(reply) === `{"a":1}`
+  const isServiceResult = (reply: unknown) =>
+    typeof (reply as { context?: { id?: unknown } } | null)?.context?.id === "string"
+
+  const group = async (apps: ReadonlyArray<App>, args: ReadonlyArray<string>, check: (reply: unknown) => boolean) => {
+    const tagged = apps.map((app) => ({ ...app, name: `${app.name} (coldstart)` }))
+    const samples = await startupRounds(tagged, (app) => coldStart(app.file, args, check))
+    // Same-round ratios of one app to another for one measure, medians over the rounds.
+    const runs = (app: App) => samples.get(`${app.name} (coldstart)`) ?? []
+    const versus = (app: App, reference: App, measure: (run: ColdStart) => number) => {
+      const base = runs(reference)
+      return median(runs(app).map((run, i) => measure(run) / measure(base[i] ?? run)))
+    }
+    return { runs, versus }
+  }
+  const answer = (run: ColdStart) => run.answerMs
+  const loaded = (run: ColdStart) => run.loadedMs
+  const rss = (run: ColdStart) => run.rss
+  const isBundle = (app: App) => app.file.includes("/bundle/")
+
+  const request = await group(requestApps, [url], isEcho)
+  const runsEach = `${size.startupRounds} run${size.startupRounds === 1 ? "" : "s"} each`
+  const workload = `cold start: spawn → first request answered (echo server), ${runsEach}`
+  for (const app of requestApps) {
+    const runs = request.runs(app)
+    const ratio = request.versus(app, rawCjs, answer)
+    const exitAfter = median(runs.map((run) => run.exitMs - run.answerMs))
+    rows.push({
+      workload,
+      contender: app.name,
+      metric: "ms to answer",
+      median: median(runs.map(answer)),
+      ratio,
+      ...(app.judged === true
+        ? {
+          target: "≤ 1.5× raw ws bundled (cjs)",
+          limit: 1.5,
+          met: judge(ratio, 1.5),
+          // main() adds the floor's ratio, and "out of reach" when the floor misses too
+          floor: floor.name,
+          note: `${request.versus(app, rawEsm, answer).toFixed(2)}× raw ws esm, ${request.versus(app, floor, answer).toFixed(2)}× the floor; ` +
+            `${plusMinus(median(runs.map(answer)) - median(request.runs(floor).map(answer)), 0)} ms over the floor; ` +
+            `exits ${exitAfter.toFixed(0)} ms after the answer; ${kb(app.file)}`,
+          cause: "over the floor: Schema for our errors (~100 KB), our client (~75 KB) and Layer to compile, evaluate and run once"
+        }
+        : {
+          note: `exits ${exitAfter.toFixed(0)} ms after the answer${isBundle(app) ? `; ${kb(app.file)}` : ""}${app === floor ? `; ${FLOOR}` : ""}`
+        })
+    })
+    rows.push({
+      workload,
+      contender: app.name,
+      metric: "ms to modules loaded",
+      median: median(runs.map(loaded)),
+      ratio: request.versus(app, rawCjs, loaded),
+      ...(app === rawCjs ? { note: "the child's performance.now() after its imports (from its own time origin)" } : {})
+    })
+    rows.push({ workload, contender: app.name, metric: "RSS MiB at answer", median: mib(median(runs.map(rss))), ratio: request.versus(app, rawCjs, rss) })
+  }
+
+  await withHaServer(async (httpUrl) => {
+    const ha = await group(haApps, [httpUrl, "bench-token"], isServiceResult)
+    const haWorkload = `HA cold start: spawn → auth → first call_service answered, ${runsEach}`
+    for (const app of haApps) {
+      const runs = ha.runs(app)
+      const vs = (measure: (run: ColdStart) => number) => app === hawsCjs ? "the baseline" : `${ha.versus(app, hawsCjs, measure).toFixed(2)}× HAWS (same rounds)`
+      rows.push({
+        workload: haWorkload,
+        contender: app.name,
+        metric: "ms to answer",
+        median: median(runs.map(answer)),
+        note: `${vs(answer)}; shown, not judged; exits ${median(runs.map((run) => run.exitMs - run.answerMs)).toFixed(0)} ms after the answer; ${kb(app.file)}`
+      })
+      rows.push({ workload: haWorkload, contender: app.name, metric: "ms to modules loaded", median: median(runs.map(loaded)), note: vs(loaded) })
+      rows.push({ workload: haWorkload, contender: app.name, metric: "RSS MiB at answer", median: mib(median(runs.map(rss))), note: vs(rss) })
+    }
+  })
+}
+
+/** The cold-start contenders, as `ran` records them (for --quick's check). */
+const COLDSTART_NAMES = [
+  "raw ws, bundled cjs",
+  "raw ws, bundled esm + require banner",
+  "raw ws, unbundled",
+  "floor: raw ws in one Effect.async, bundled cjs",
+  "ours (Effect API), bundled cjs",
+  "ours (Effect API), bundled esm",
+  "ours (Effect API), unbundled dist/",
+  "Node alone (no import, no socket)",
+  "HAWS + ws, bundled cjs",
+  "our HA client, bundled cjs",
+  "our HA client, bundled esm"
+].map((name) => `${name} (coldstart)`)
+
+/**
+ * CLI start-up: whole runs of our CLI (the bundle build:cli makes, as installed), wscat and `node -e 0`, each a
+ * fresh process timed from spawn to exit, interleaved rounds, medians. Judged: our `--version` and `request` at
+ * ≤ 0.3 s on this machine, out of reach only when `node -e 0` itself takes longer. Shown beside them when Node 22 is
+ * installed (test/package/node-versions): the same commands on Node 22, with and without its module compile cache.
+ */
+const cliContenders = (url: string) => {
+  const version = (() => {
+    try {
+      return (JSON.parse(readFileSync(installedPackageJson, "utf8")) as { version: string }).version
+    } catch {
+      return "(not installed)"
+    }
+  })()
+  const json = (text: string) => {
+    try {
+      return JSON.stringify(JSON.parse(text))
+    } catch {
+      return undefined
+    }
+  }
+  const echoed = (out: string) => json(out) === `{"a":1}`
+  const node: Cli = { name: "node -e 0", args: ["-e", "0"], check: (out) => out === "" }
+  const wscatVersion: Cli = { name: "wscat --version", args: [wscatScript, "--version"], check: (out) => /^\d+\.\d+\.\d+\n$/.test(out) }
+  // wscat has no "wait for the reply": -x sends, -w 0 closes right after, and the echo's reply is printed because
+  // the echo server answers before it answers the close. It quits when its stdin ends, so stdin stays open.
+  const wscatRequest: Cli = { name: `wscat -c URL -x '{"a":1}' -w 0`, args: [wscatScript, "-c", url, "-x", `{"a":1}`, "-w", "0"], check: echoed }
+  const oursVersion: Cli = { name: "ours --version", args: [installedBin, "--version"], check: (out) => out.trim() === version }
+  const oursRequest: Cli = { name: `ours request URL '{"a":1}'`, args: [installedBin, "request", url, `{"a":1}`], check: echoed }
+  const on22 = (c: Cli, cached: boolean): Cli => ({
+    ...c,
+    name: `Node 22${cached ? ", compile cache" : ""}: ${c.name}`,
+    options: { node: node22 as string, ...(cached ? { env: { NODE_COMPILE_CACHE: compileCacheDir } } : {}) }
+  })
+  const node22Clis = node22 === undefined
+    ? []
+    : [on22(node, false), on22(oursVersion, false), on22(oursVersion, true), on22(oursRequest, false), on22(oursRequest, true)]
+  return { node, wscatVersion, wscatRequest, oursVersion, oursRequest, node22Clis, all: [node, wscatVersion, wscatRequest, oursVersion, oursRequest, ...node22Clis] }
+}
+
+const cliWorkload = async (url: string) => {
+  const { all: clis, node, node22Clis, oursRequest, oursVersion, wscatRequest, wscatVersion } = cliContenders(url)
+  const samples = await startupRounds(clis.map((c) => ({ ...c, name: `${c.name} (cli)` })), (c) => commandRun(c.args, c.check, c.options))
+  const runs = (c: Cli) => samples.get(`${c.name} (cli)`) ?? []
+  const versus = (c: Cli, reference: Cli) => {
+    const base = runs(reference)
+    return median(runs(c).map((ms, i) => ms / (base[i] ?? ms)))
+  }
+  const seconds = (c: Cli) => median(runs(c)) / 1000
+  const nodeSeconds = seconds(node)
+  for (const c of clis) {
+    const judged = c === oursVersion || c === oursRequest
+    // Each row's ratios: to `node -e 0` (Node 22's own for the Node 22 rows), and ours to wscat or to ours uncached.
+    const base = c.options?.node === undefined ? node : (node22Clis[0] as Cli)
+    const reference = c === oursVersion
+      ? wscatVersion
+      : c === oursRequest
+      ? wscatRequest
+      : c.options?.env !== undefined
+      ? node22Clis.find((other) => other.options?.env === undefined && other.args === c.args)
+      : undefined
+    rows.push({
+      workload: `CLI start-up: spawn → exit, ${size.startupRounds} run${size.startupRounds === 1 ? "" : "s"} each`,
+      contender: c.name,
+      metric: "s to exit",
+      median: seconds(c),
+      // (a median that three decimals would round onto the target is shown with four)
+      digits: seconds(c) !== 0.3 && seconds(c).toFixed(3) === "0.300" ? 4 : 3,
+      note: c === base
+        ? (c === node ? "baseline" : "Node 22's baseline")
+        : `${versus(c, base).toFixed(2)}× ${base.name}${reference === undefined ? "" : `, ${versus(c, reference).toFixed(2)}× ${reference.name}`} ` +
+          `(same rounds); ${plusMinus(seconds(c) - seconds(base), 3)} s over ${base.name}${judged ? "" : "; shown, not judged"}`,
+      ...(judged
+        ? {
+          target: "≤ 0.3 s",
+          met: seconds(c) <= 0.3,
+          cause: nodeSeconds > 0.3
+            ? `out of reach: node -e 0 itself takes ${nodeSeconds.toFixed(3)} s here`
+            : "compiling and evaluating the 1.3 MB bundle (undici, unused, is 0.5 MB of it) before the command runs; README, CLI start-up"
+        }
+        : {})
+    })
+  }
+}
+
+interface Cli {
+  readonly name: string
+  readonly args: ReadonlyArray<string>
+  readonly check: (stdout: string) => boolean
+  readonly options?: RunOptions
+}
+
+const CLI_NAMES = cliContenders("ws://127.0.0.1:0").all.map((c) => `${c.name} (cli)`)
+
 const format = (n: number | undefined, digits = 1) =>
   n === undefined ? "" : n >= 1000 ? Math.round(n).toLocaleString("en") : n.toFixed(digits)
 
@@ -716,6 +975,12 @@ const main = async () => {
   const url = `ws://127.0.0.1:${echo.port}`
   const started = Date.now()
   try {
+    // First, while this process is still small: each start-up run is spawned from it.
+    if (selected("coldstart") || selected("cli")) {
+      const files = await prepareStartup(selected("coldstart"))
+      if (selected("coldstart")) await coldstartWorkload(url, files)
+      if (selected("cli")) await cliWorkload(url)
+    }
     if (selected("sequential")) await sequentialWorkload(url)
     if (selected("pipelined")) await pipelinedWorkload(url)
     if (selected("request")) await requestWorkload(url)
@@ -769,7 +1034,7 @@ const main = async () => {
     r.workload,
     r.contender,
     r.metric,
-    format(r.median),
+    format(r.median, r.digits),
     format(r.p99),
     r.ratio === undefined ? "" : shown(r.ratio, r.limit),
     overFloor(r),
@@ -809,6 +1074,7 @@ const main = async () => {
     .concat([oursConcurrent, hawsConcurrent, rawConcurrent, rawCorkedConcurrent, fiberCorkedConcurrent].map((c) => `${c.name} (concurrent)`))
     .concat([rawJsonRpc, oursJsonRpc, jsonRpcFloor].flatMap((c) => [`${c.name} (jsonrpc)`, `${c.name} (jsonrpc concurrent)`]))
     .concat(before === undefined ? [] : [before.ha.name, `${before.concurrent.name} (concurrent)`])
+    .concat(COLDSTART_NAMES, CLI_NAMES)
     .concat(["ours (entities)", "haws (entities)", "raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
   const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
   if (jsonFile !== undefined) {
