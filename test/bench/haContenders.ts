@@ -52,7 +52,7 @@ export const concurrently = async (calls: number, callers: number, call: (i: num
 }
 
 /** Effect's own way: `callers` fibers at once, each making its share of the `calls` timed calls of `call`. */
-const inFibers = <E>(calls: number, callers: number, call: Effect.Effect<unknown, E>) =>
+export const inFibers = <E>(calls: number, callers: number, call: (i: number) => Effect.Effect<unknown, E>) =>
   Effect.gen(function*() {
     const latencies = new Float64Array(calls)
     let next = 0
@@ -60,7 +60,7 @@ const inFibers = <E>(calls: number, callers: number, call: Effect.Effect<unknown
       while (next < calls) {
         const index = next++
         const begun = performance.now()
-        yield* call
+        yield* call(index + 1)
         latencies[index] = performance.now() - begun
       }
     })
@@ -99,7 +99,9 @@ export const oursConcurrentFrom = (library: HaLibrary, name: string): Concurrent
         )
       )
       const ha = Context.get(context, library.HomeAssistant)
-      return yield* inFibers(calls, callers, ha.callService("light", "toggle", undefined, target))
+      // One Effect made once and run by every call, as before the helper took call numbers.
+      const toggle = ha.callService("light", "toggle", undefined, target)
+      return yield* inFibers(calls, callers, () => toggle)
     })))
 })
 
@@ -177,7 +179,7 @@ export const fiberCorkedConcurrent: ConcurrentContender = {
         cork()
         socket.send(callServiceMessage(mine))
       })
-      const run = yield* inFibers(calls, callers, call)
+      const run = yield* inFibers(calls, callers, () => call)
       socket.close()
       return run
     }))

@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import WebSocket from "ws"
 import { JsonRpc, JsonRpcLive } from "../../src/index.js"
-import { type ConcurrentRun, concurrently } from "./haContenders.js"
+import { type ConcurrentRun, concurrently, inFibers } from "./haContenders.js"
 
 export interface JsonRpcContender {
   readonly name: string
@@ -30,25 +30,6 @@ const checked = (result: unknown, i: number) => {
     throw new Error(`echo ${i} answered ${JSON.stringify(result)}`)
   }
 }
-
-
-/** The same in `callers` fibers, Effect's own way, `call(i)` making call `i`. */
-const inFibers = <E>(calls: number, callers: number, call: (i: number) => Effect.Effect<unknown, E>) =>
-  Effect.gen(function*() {
-    const latencies = new Float64Array(calls)
-    let next = 0
-    const worker = Effect.gen(function*() {
-      while (next < calls) {
-        const index = next++
-        const begun = performance.now()
-        yield* call(index + 1)
-        latencies[index] = performance.now() - begun
-      }
-    })
-    const start = performance.now()
-    yield* Effect.all(Array.from({ length: callers }, () => worker), { concurrency: "unbounded", discard: true })
-    return { ms: performance.now() - start, latencies } satisfies ConcurrentRun
-  })
 
 /**
  * The hand-written client on raw `ws`: `call` sends a request with the next id and hands `onResponse` to the
