@@ -68,6 +68,11 @@ export class Deadlines {
     return this.running
   }
 
+  /** Whether a platform timer is set now (Effect's own clock only): it is, exactly while some entry waits. */
+  get holdsTimer(): boolean {
+    return this.timer !== undefined
+  }
+
   /** The owner's clock, now, in milliseconds. */
   now(): number {
     return this.clock.unsafeCurrentTimeMillis()
