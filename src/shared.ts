@@ -115,7 +115,8 @@ export {
   HomeAssistant,
   layer as HomeAssistantLayer,
   type HomeAssistantOptions,
-  type HomeAssistantStartError
+  type HomeAssistantStartError,
+  type SubscribeMessageOptions
 } from "./homeassistant/HomeAssistant.js"
 export type {
   CallServiceResult,

@@ -28,10 +28,10 @@ import { makeCollections } from "./collections.js"
 import { makeEntityStore, type SessionEvent } from "./entities.js"
 import { makeStartedCount, renderTemplate, subscribeTrigger } from "./subscriptions.js"
 import type { CommandOptions, HomeAssistantOptions } from "./options.js"
-import { HomeAssistant } from "./service.js"
+import { HomeAssistant, type SubscribeMessageOptions } from "./service.js"
 
 export type { ConnectionState } from "../live/LiveSession.js"
-export { HomeAssistant } from "./service.js"
+export { HomeAssistant, type SubscribeMessageOptions } from "./service.js"
 export type { CommandOptions, HomeAssistantOptions } from "./options.js"
 
 /** The default reconnect schedule: 1 s, 2 s, 4 s ... jittered, never more than 30 s apart. */
@@ -82,7 +82,10 @@ export const make = (options: HomeAssistantOptions) =>
     })
     const sendMessage = live.request as (message: CommandMessage, options?: CommandOptions) => Effect.Effect<unknown, CommandError>
 
-    const subscribeMessage = (message: CommandMessage) => live.subscribe(message) as Stream.Stream<unknown, CommandError>
+    const subscribeMessage = (
+      message: CommandMessage | ((connection: { readonly haVersion: string }) => CommandMessage),
+      subscribeOptions?: SubscribeMessageOptions
+    ) => live.subscribe(message, subscribeOptions) as Stream.Stream<unknown, CommandError>
     const reconnected = live.reconnected
     const entityStore = yield* makeEntityStore(
       (message) => live.subscribeNumbered(message) as Stream.Stream<SessionEvent, CommandError>,

@@ -14,6 +14,15 @@ import type { CallServiceResult, CommandMessage, HassEntity, HassEvent, ServiceT
 import type { CommandOptions } from "./options.js"
 import type { renderTemplate, subscribeTrigger } from "./subscriptions.js"
 
+/**
+ * How a `subscribeMessage` subscription lives across reconnects: subscribed again on every new connection (the
+ * default), or `resubscribe: false`, never (its Stream fails with `ConnectionLost` when the connection is lost). The
+ * message may also be a function of the connection (its `haVersion`), rebuilt on each.
+ */
+export interface SubscribeMessageOptions {
+  readonly resubscribe?: boolean
+}
+
 /** The Home Assistant client service. */
 export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant")<
   HomeAssistant,
@@ -45,7 +54,10 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     /** Events of one type (or all); re-subscribed after every reconnect; ending the Stream unsubscribes. */
     readonly subscribeEvents: (eventType?: string) => Stream.Stream<HassEvent, CommandError>
     /** Any subscription command (`subscribe_trigger`, `render_template`, ...), as a Stream of its events. */
-    readonly subscribeMessage: (message: CommandMessage) => Stream.Stream<unknown, CommandError>
+    readonly subscribeMessage: (
+      message: CommandMessage | ((connection: { readonly haVersion: string }) => CommandMessage),
+      options?: SubscribeMessageOptions
+    ) => Stream.Stream<unknown, CommandError>
     /**
      * Every entity, live (`subscribe_entities`): the current map first, then one per change. One HA subscription
      * serves every consumer; after a reconnect the map is replaced by HA's fresh snapshot.

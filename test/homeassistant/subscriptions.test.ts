@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Stream } from "effect"
-import { connect, eventually } from "./kit.js"
+import { Chunk, Effect, Exit, Fiber, Schedule, Stream } from "effect"
+import { ConnectionLost } from "../../src/index.js"
+import { connect, eventually, reconnected } from "./kit.js"
 
 describe("Home Assistant subscriptions", () => {
   it.scoped("subscribeEvents delivers state_changed events caused by a service call", () =>
@@ -70,5 +71,32 @@ describe("Home Assistant subscriptions", () => {
       const { ha } = yield* connect()
       const error = yield* Effect.flip(Stream.runDrain(ha.subscribeMessage({ type: "subscribe_nonsense" })))
       expect(error).toMatchObject({ _tag: "HomeAssistantError", code: "unknown_command" })
+    }))
+
+  it.scoped("subscribeMessage with resubscribe: false fails with ConnectionLost at a drop, and is not sent again", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const once = yield* Effect.fork(Stream.runDrain(ha.subscribeMessage({ type: "subscribe_events", event_type: "doorbell" }, { resubscribe: false })))
+      yield* eventually(() => sim.count("subscribe_events") === 1, "the subscription")
+      yield* sim.dropAll
+      expect(yield* Fiber.await(once)).toStrictEqual(Exit.fail(new ConnectionLost({ command: "subscribe_events" })))
+      yield* reconnected(ha, sim, 2)
+      yield* ha.ping()
+      expect(sim.count("subscribe_events")).toBe(1)
+    }))
+
+  it.scoped("subscribeMessage rebuilds a message given as a function on each connection, from its haVersion", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({ reconnect: Schedule.spaced("10 millis") })
+      const events = yield* Effect.fork(
+        Stream.runDrain(ha.subscribeMessage(({ haVersion }) => ({ type: "subscribe_events", event_type: `seen_${haVersion.split(".")[0]}` })))
+      )
+      yield* eventually(() => sim.count("subscribe_events") === 1, "the first subscription")
+      yield* sim.dropAll
+      yield* reconnected(ha, sim, 2)
+      yield* eventually(() => sim.count("subscribe_events") === 2, "the subscription on the new connection")
+      expect(sim.received.filter((r) => r.message.type === "subscribe_events").map((r) => r.message.event_type))
+        .toStrictEqual(["seen_2026", "seen_2026"])
+      yield* Fiber.interrupt(events)
     }))
 })
