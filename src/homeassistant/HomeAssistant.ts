@@ -8,12 +8,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type * as Stream from "effect/Stream"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { durationOr } from "../core/duration.js"
 import { InvalidOption, type InvalidUrl } from "../core/errors.js"
 import type { WebSocketClient } from "../core/WebSocketClient.js"
 import * as LiveSession from "../live/LiveSession.js"
-import { type CommandError, InsecureConnection, type OpenError } from "./errors.js"
+import { type CommandError, Disconnected, InsecureConnection, type OpenError } from "./errors.js"
 import {
   callServiceMessage,
   type CallServiceResult,
@@ -131,6 +132,13 @@ export const make = (options: HomeAssistantOptions) =>
       entity: entityStore.entity,
       entitiesWith: entityStore.entitiesWith,
       ...collections,
+      ready: Effect.flatMap(
+        Stream.runHead(Stream.filter(collections.config, (config) => config.state === "RUNNING")),
+        (running) => Option.match(running, {
+          onNone: () => Effect.fail(new Disconnected({ reason: "the config stream ended before Home Assistant ran" })),
+          onSome: Effect.succeed
+        })
+      ),
       renderTemplate: renderTemplate(subscribeMessage),
       subscribeTrigger: subscribeTrigger(subscribeMessage, started),
       suspend: live.suspend,

@@ -33,7 +33,7 @@ export interface CollectionClient {
 
 /** The collections of one client. */
 export interface Collections {
-  /** `get_config`, refreshed on `core_config_updated` and `component_loaded`. */
+  /** `get_config`, refreshed on `core_config_updated`, `component_loaded` and `homeassistant_started`. */
   readonly config: Stream.Stream<HassConfig, CommandError | InvalidMessage>
   /** `get_services`, refreshed on `service_registered` and `service_removed`. */
   readonly services: Stream.Stream<HassServices, CommandError | InvalidMessage>
@@ -87,7 +87,7 @@ export const makeCollections = (
 ): Effect.Effect<Collections, never, Scope.Scope> =>
   Effect.all({
     // component_loaded too: the config's `components` grows as integrations load (HAWS refreshes on it as well).
-    config: collection(client, "get_config", HassConfig, ["core_config_updated", "component_loaded"], gracePeriod),
+    config: collection(client, "get_config", HassConfig, ["core_config_updated", "component_loaded", "homeassistant_started"], gracePeriod),
     services: collection(client, "get_services", HassServices, ["service_registered", "service_removed"], gracePeriod),
     currentUser: collection(client, "auth/current_user", HassUser, [], gracePeriod),
     entityRegistry: collection(client, "config/entity_registry/list_for_display", EntityRegistryDisplay, [

@@ -12,6 +12,8 @@ import type { EntityFilter } from "./entities.js"
 import type { ConnectionState } from "../live/LiveSession.js"
 import type { CallServiceResult, CommandMessage, HassEntity, HassEvent, ServiceTarget } from "./messages.js"
 import type { CommandOptions } from "./options.js"
+import type { HassConfig } from "./schemas.js"
+import type { InvalidMessage } from "../core/errors.js"
 import type { renderTemplate, subscribeTrigger } from "./subscriptions.js"
 
 /**
@@ -69,8 +71,13 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly entity: (entityId: string) => Stream.Stream<HassEntity | undefined, CommandError>
     /** Only the entities `filter` names, live, on a subscription of their own (HA filters them server-side). */
     readonly entitiesWith: (filter: EntityFilter) => Stream.Stream<HassEntities, CommandError>
-    /** `get_config`, live: refreshed on `core_config_updated` and after every reconnect; shared. */
+    /** `get_config`, live: refreshed on its events (debounced) and after every reconnect; shared. */
     readonly config: Collections["config"]
+    /**
+     * Completes, with the config, once Home Assistant runs (`get_config`'s `state` is `RUNNING`): at once on a
+     * running HA; after `homeassistant_started` on one still starting, reconnects included.
+     */
+    readonly ready: Effect.Effect<HassConfig, CommandError | InvalidMessage>
     /** `get_services`, live: refreshed on `service_registered` / `service_removed` and after every reconnect. */
     readonly services: Collections["services"]
     /** `auth/current_user`, live: refreshed after every reconnect. */

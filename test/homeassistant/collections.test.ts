@@ -1,9 +1,10 @@
 // The live collections against the simulator: decoded, refreshed on their events and after a reconnect, and a
 // reply that does not match its schema is a typed InvalidMessage naming the command.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Queue, Stream } from "effect"
+import { Effect, Fiber, Option, Queue, Stream, TestClock } from "effect"
 import { InvalidMessage } from "../../src/index.js"
-import { collect, connect, eventually, reconnected, takeRefreshed } from "./kit.js"
+import { HomeAssistantSimulator } from "../../src/testing/index.js"
+import { collect, connect, connectTo, eventually, reconnected, takeRefreshed } from "./kit.js"
 
 
 describe("Home Assistant collections", () => {
@@ -13,7 +14,7 @@ describe("Home Assistant collections", () => {
       const configs = yield* collect(ha.config)
       const first = yield* Queue.take(configs)
       expect(first).toMatchObject({ location_name: "Simulated Home", version: "2026.1.2", state: "RUNNING" })
-      yield* eventually(() => sim.count("subscribe_events") === 2, "the core_config_updated and component_loaded subscriptions")
+      yield* eventually(() => sim.count("subscribe_events") === 3, "the config's three subscriptions")
       yield* sim.updateConfig({ location_name: "Cabin", radius: 100 })
       expect(yield* takeRefreshed(configs)).toMatchObject({ location_name: "Cabin", radius: 100 })
     }))
@@ -101,9 +102,36 @@ describe("Home Assistant collection refreshes", () => {
       const { ha, sim } = yield* connect()
       const configs = yield* collect(ha.config)
       yield* Queue.take(configs)
-      yield* eventually(() => sim.count("subscribe_events") === 2, "the config's two subscriptions")
+      yield* eventually(() => sim.count("subscribe_events") === 3, "the config's three subscriptions")
       yield* sim.fireEvent("component_loaded", { component: "zwave_js" })
       yield* takeRefreshed(configs)
+      expect(sim.count("get_config")).toBe(2)
+    }))
+})
+
+describe("Home Assistant ready", () => {
+  it.scoped("completes at once, with the config, on a running Home Assistant", () =>
+    Effect.gen(function*() {
+      const { ha } = yield* connect()
+      expect(yield* ha.ready).toMatchObject({ state: "RUNNING", location_name: "Simulated Home" })
+    }))
+
+  it.scoped("waits while Home Assistant is starting, and completes once it fires homeassistant_started", () =>
+    Effect.gen(function*() {
+      const sim = yield* HomeAssistantSimulator.make({ accessToken: "t" })
+      yield* sim.restartStarting
+      const { ha } = yield* connectTo(sim)
+      const ready = yield* Effect.fork(ha.ready)
+      yield* eventually(() => sim.count("get_config") === 1, "the first get_config")
+      yield* TestClock.adjust("5 seconds")
+      expect(ready.unsafePoll()).toBeNull()
+      yield* eventually(() => sim.received.some((r) => r.message.event_type === "homeassistant_started"), "the started subscription")
+      yield* sim.finishStarting
+      for (let i = 0; i < 2000 && ready.unsafePoll() === null; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 1)))
+      }
+      expect(yield* Fiber.join(ready)).toMatchObject({ state: "RUNNING" })
       expect(sim.count("get_config")).toBe(2)
     }))
 })

@@ -26,6 +26,13 @@ export const connect = (
     return { sim, ha: Context.get(context, HomeAssistant) }
   })
 
+/** A client on a simulator the test made itself (to set it up before the client connects). */
+export const connectTo = (sim: HomeAssistantSimulator, options: Partial<HomeAssistantOptions> = {}) =>
+  Effect.map(
+    Layer.build(HomeAssistantLayer({ url: sim.httpUrl, accessToken: "t", ...options }).pipe(Layer.provide(WebSocketClientLive))),
+    (context) => ({ ha: Context.get(context, HomeAssistant) })
+  )
+
 /** Waits (bounded) for real socket I/O to make `condition` true: the event loop runs between polls. */
 export const eventually = (condition: () => boolean, what = "condition") =>
   Effect.gen(function*() {
