@@ -137,9 +137,11 @@ export {
   AreaRegistryEntry,
   DeviceRegistryEntry,
   EntityRegistryDisplay,
+  FloorRegistryEntry,
   HassConfig,
   HassServices,
-  HassUser
+  HassUser,
+  LabelRegistryEntry
 } from "./homeassistant/schemas.js"
 export { compileHostPolicy, type HostGuard, type HostPolicy } from "./core/HostPolicy.js"
 export { layerWith as WebSocketClientLayerWith, type WebSocketClientOptions } from "./core/WebSocketClient.js"

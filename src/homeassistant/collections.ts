@@ -17,9 +17,11 @@ import {
   decodeResult,
   DeviceRegistryEntry,
   EntityRegistryDisplay,
+  FloorRegistryEntry,
   HassConfig,
   HassServices,
-  HassUser
+  HassUser,
+  LabelRegistryEntry
 } from "./schemas.js"
 
 
@@ -45,6 +47,10 @@ export interface Collections {
   readonly deviceRegistry: Stream.Stream<ReadonlyArray<DeviceRegistryEntry>, CommandError | InvalidMessage>
   /** `config/area_registry/list`, refreshed on `area_registry_updated`. */
   readonly areaRegistry: Stream.Stream<ReadonlyArray<AreaRegistryEntry>, CommandError | InvalidMessage>
+  /** `config/floor_registry/list`, refreshed on `floor_registry_updated` (HA 2024.4+; older: `unknown_command`). */
+  readonly floorRegistry: Stream.Stream<ReadonlyArray<FloorRegistryEntry>, CommandError | InvalidMessage>
+  /** `config/label_registry/list`, refreshed on `label_registry_updated` (HA 2024.4+; older: `unknown_command`). */
+  readonly labelRegistry: Stream.Stream<ReadonlyArray<LabelRegistryEntry>, CommandError | InvalidMessage>
 }
 
 /** How long a collection waits after the last event that changes it before fetching it again. */
@@ -98,5 +104,11 @@ export const makeCollections = (
     ], gracePeriod),
     areaRegistry: collection(client, "config/area_registry/list", Schema.Array(AreaRegistryEntry), [
       "area_registry_updated"
+    ], gracePeriod),
+    floorRegistry: collection(client, "config/floor_registry/list", Schema.Array(FloorRegistryEntry), [
+      "floor_registry_updated"
+    ], gracePeriod),
+    labelRegistry: collection(client, "config/label_registry/list", Schema.Array(LabelRegistryEntry), [
+      "label_registry_updated"
     ], gracePeriod)
   })

@@ -79,6 +79,22 @@ export const AreaRegistryEntry = Schema.Struct({ area_id: Schema.String, name: S
 /** One decoded area registry entry. */
 export type AreaRegistryEntry = typeof AreaRegistryEntry.Type
 
+/** One floor registry entry (`config/floor_registry/list`, HA 2024.4+); unknown extra fields are kept. */
+export const FloorRegistryEntry = Schema.Struct(
+  { floor_id: Schema.String, name: Schema.String, level: Schema.optional(Schema.NullOr(Schema.Number)) },
+  extra
+)
+/** One decoded floor registry entry. */
+export type FloorRegistryEntry = typeof FloorRegistryEntry.Type
+
+/** One label registry entry (`config/label_registry/list`, HA 2024.4+); unknown extra fields are kept. */
+export const LabelRegistryEntry = Schema.Struct(
+  { label_id: Schema.String, name: Schema.String, color: Schema.optional(Schema.NullOr(Schema.String)) },
+  extra
+)
+/** One decoded label registry entry. */
+export type LabelRegistryEntry = typeof LabelRegistryEntry.Type
+
 /** Decodes `command`'s result with `schema`; a mismatch is an `InvalidMessage` naming the command and the path. */
 export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, command: string) => {
   const decode = Schema.decodeUnknown(schema)

@@ -88,6 +88,10 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly deviceRegistry: Collections["deviceRegistry"]
     /** See `entityRegistry`. */
     readonly areaRegistry: Collections["areaRegistry"]
+    /** `config/floor_registry/list`, live: refreshed on `floor_registry_updated` (HA 2024.4+). */
+    readonly floorRegistry: Collections["floorRegistry"]
+    /** `config/label_registry/list`, live: refreshed on `label_registry_updated` (HA 2024.4+). */
+    readonly labelRegistry: Collections["labelRegistry"]
     /** `render_template`, live: every rendering, again whenever what it reads changes; errors are `TemplateError`. */
     readonly renderTemplate: ReturnType<typeof renderTemplate>
     /** `subscribe_trigger`, live: every firing of an automation trigger, re-subscribed after every reconnect. */

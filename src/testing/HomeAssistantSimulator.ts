@@ -283,6 +283,24 @@ export class HomeAssistantSimulator {
     })
   }
 
+  /** Adds a floor to the floor registry and fires `floor_registry_updated` (HA 2024.4+). */
+  addFloor(floorId: string, name: string, level: number | null = null): Effect.Effect<void, InvalidOption> {
+    return checked([isString("addFloor.floorId", floorId), isString("addFloor.name", name)], () => {
+      this.home.floors = [...this.home.floors, { floor_id: floorId, name, level }]
+      broadcast(this.world, "floor_registry_updated", { action: "create", floor_id: floorId })
+      this.flushAll()
+    })
+  }
+
+  /** Adds a label to the label registry and fires `label_registry_updated` (HA 2024.4+). */
+  addLabel(labelId: string, name: string): Effect.Effect<void, InvalidOption> {
+    return checked([isString("addLabel.labelId", labelId), isString("addLabel.name", name)], () => {
+      this.home.labels = [...this.home.labels, { label_id: labelId, name, color: null }]
+      broadcast(this.world, "label_registry_updated", { action: "create", label_id: labelId })
+      this.flushAll()
+    })
+  }
+
   /** Adds `domain.service` to `get_services` and fires `service_registered`. */
   registerService(domain: string, service: string): Effect.Effect<void, InvalidOption> {
     return checked([isString("registerService.domain", domain), isString("registerService.service", service)], () => {

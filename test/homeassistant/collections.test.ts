@@ -135,3 +135,30 @@ describe("Home Assistant ready", () => {
       expect(sim.count("get_config")).toBe(2)
     }))
 })
+
+describe("Home Assistant floor and label registries (HA 2024.4+)", () => {
+  it.scoped("are decoded and refresh on floor_registry_updated / label_registry_updated", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const floors = yield* collect(ha.floorRegistry)
+      const labels = yield* collect(ha.labelRegistry)
+      expect(yield* Queue.take(floors)).toStrictEqual([{ floor_id: "ground_floor", name: "Ground floor", level: 0 }])
+      expect(yield* Queue.take(labels)).toStrictEqual([{ label_id: "energy", name: "Energy", color: "green" }])
+      yield* eventually(
+        () => ["floor_registry_updated", "label_registry_updated"].every((type) =>
+          sim.received.some((r) => r.message.type === "subscribe_events" && r.message.event_type === type)),
+        "both subscriptions"
+      )
+      yield* sim.addFloor("attic", "Attic", 2)
+      expect((yield* takeRefreshed(floors)).map((floor) => floor.floor_id)).toStrictEqual(["ground_floor", "attic"])
+      yield* sim.addLabel("security", "Security")
+      expect((yield* takeRefreshed(labels)).map((label) => label.name)).toStrictEqual(["Energy", "Security"])
+    }))
+
+  it.scoped("on an HA before 2024.4 they fail with HA's own unknown_command", () =>
+    Effect.gen(function*() {
+      const { ha } = yield* connect({}, { haVersion: "2024.3.3" })
+      expect(yield* Effect.flip(Stream.runHead(ha.floorRegistry))).toMatchObject({ _tag: "HomeAssistantError", code: "unknown_command" })
+      expect(yield* Effect.flip(Stream.runHead(ha.labelRegistry))).toMatchObject({ _tag: "HomeAssistantError", code: "unknown_command" })
+    }))
+})

@@ -60,7 +60,9 @@ export const error = (id: unknown, code: string, message: string, extra: Record<
 const commandSince: Readonly<Record<string, readonly [number, number]>> = {
   supported_features: [2022, 9],
   subscribe_entities: [2022, 4],
-  "config/entity_registry/list_for_display": [2023, 3]
+  "config/entity_registry/list_for_display": [2023, 3],
+  "config/floor_registry/list": [2024, 4],
+  "config/label_registry/list": [2024, 4]
 }
 
 const releasedBefore = (version: string, [year, month]: readonly [number, number]): boolean => {
@@ -106,6 +108,10 @@ export const handleCommand = (
       return world.reply(client, [result(id, world.home.devices)])
     case "config/area_registry/list":
       return world.reply(client, [result(id, world.home.areas)])
+    case "config/floor_registry/list":
+      return world.reply(client, [result(id, world.home.floors)])
+    case "config/label_registry/list":
+      return world.reply(client, [result(id, world.home.labels)])
     case "subscribe_events": {
       const eventType = typeof message.event_type === "string" ? message.event_type : undefined
       client.subscriptions.set(id, eventType)

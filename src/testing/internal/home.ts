@@ -85,6 +85,14 @@ export class Home {
     { area_id: "kitchen", name: "Kitchen" },
     { area_id: "living_room", name: "Living Room" }
   ]
+  /** The floor registry (HA 2024.4+), extended by the simulator's `addFloor`. */
+  floors: ReadonlyArray<{ readonly floor_id: string; readonly name: string; readonly level: number | null }> = [
+    { floor_id: "ground_floor", name: "Ground floor", level: 0 }
+  ]
+  /** The label registry (HA 2024.4+), extended by the simulator's `addLabel`. */
+  labels: ReadonlyArray<{ readonly label_id: string; readonly name: string; readonly color: string | null }> = [
+    { label_id: "energy", name: "Energy", color: "green" }
+  ]
   /** The device registry. */
   readonly devices = [
     { id: "device-kitchen-lamp", name: "Kitchen lamp", area_id: "kitchen", manufacturer: "Simulated", model: "Lamp" },
