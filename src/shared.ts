@@ -116,7 +116,8 @@ export {
   layer as HomeAssistantLayer,
   type HomeAssistantOptions,
   type HomeAssistantStartError,
-  type SubscribeMessageOptions
+  type SubscribeMessageOptions,
+  type CollectionOptions
 } from "./homeassistant/HomeAssistant.js"
 export type {
   CallServiceResult,

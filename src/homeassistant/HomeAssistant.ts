@@ -25,7 +25,7 @@ import {
 } from "./messages.js"
 import { homeAssistantProtocol, versionBefore } from "./protocol.js"
 import { isLoopbackHost, websocketApiUrl } from "./url.js"
-import { makeCollections } from "./collections.js"
+import { makeCollection, makeCollections } from "./collections.js"
 import { makeEntityStore, type SessionEvent } from "./entities.js"
 import { makeStartedCount, renderTemplate, subscribeTrigger } from "./subscriptions.js"
 import type { CommandOptions, HomeAssistantOptions } from "./options.js"
@@ -34,6 +34,7 @@ import { HomeAssistant, type SubscribeMessageOptions } from "./service.js"
 export type { ConnectionState } from "../live/LiveSession.js"
 export { HomeAssistant, type SubscribeMessageOptions } from "./service.js"
 export type { CommandOptions, HomeAssistantOptions } from "./options.js"
+export type { CollectionOptions } from "./collections.js"
 
 /** The default reconnect schedule: 1 s, 2 s, 4 s ... jittered, never more than 30 s apart. */
 export const defaultReconnectSchedule = LiveSession.defaultReconnectSchedule
@@ -97,11 +98,12 @@ export const make = (options: HomeAssistantOptions) =>
         reconnected
       }
     )
-    const collections = yield* makeCollections({
-      sendMessage: (message) => sendMessage(message),
-      subscribeEvents: (eventType) => subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
+    const collectionClient = {
+      sendMessage: (message: CommandMessage) => sendMessage(message),
+      subscribeEvents: (eventType: string) => subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
       reconnected
-    }, gracePeriod)
+    }
+    const collections = yield* makeCollections(collectionClient, gracePeriod)
     const started = yield* makeStartedCount(
       (eventType) => subscribeMessage(subscribeEventsMessage(eventType)),
       gracePeriod
@@ -132,6 +134,7 @@ export const make = (options: HomeAssistantOptions) =>
       entity: entityStore.entity,
       entitiesWith: entityStore.entitiesWith,
       ...collections,
+      collection: (collectionOptions) => makeCollection(collectionClient, collectionOptions, gracePeriod),
       ready: Effect.flatMap(
         Stream.runHead(Stream.filter(collections.config, (config) => config.state === "RUNNING")),
         (running) => Option.match(running, {

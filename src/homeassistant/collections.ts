@@ -8,7 +8,8 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { InvalidMessage } from "../core/errors.js"
+import { type InvalidMessage, InvalidOption } from "../core/errors.js"
+import { durationOr } from "../core/duration.js"
 import type { CommandError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassEvent } from "./messages.js"
@@ -56,14 +57,58 @@ export interface Collections {
 /** How long a collection waits after the last event that changes it before fetching it again. */
 export const REFRESH_DEBOUNCE: Duration.Duration = Duration.millis(500)
 
+/**
+ * A collection of your own (HAWS's `getCollection`): `command` fetched and decoded with `schema`, fetched again
+ * `debounce` (500 ms) after the last of `refreshOn`'s events and after every reconnect; shared by every consumer,
+ * released `gracePeriod` after the last. The built-in collections are made with it.
+ */
+export interface CollectionOptions<A, I> {
+  /** The command that fetches the value: a command type, or the whole message. */
+  readonly command: string | CommandMessage
+  readonly schema: Schema.Schema<A, I>
+  /** The event types that change it. */
+  readonly refreshOn?: ReadonlyArray<string>
+  /** How long after the last event to fetch again. Default 500 ms, as HA's frontend does. */
+  readonly debounce?: Duration.DurationInput
+}
+
+/** A live collection's Stream: its current value first, then every refreshed one. */
+export const makeCollection = <A, I>(
+  client: CollectionClient,
+  options: CollectionOptions<A, I>,
+  gracePeriod: Duration.DurationInput
+): Effect.Effect<Stream.Stream<A, CommandError | InvalidMessage>, InvalidOption, Scope.Scope> =>
+  Effect.gen(function*() {
+    if (typeof options !== "object" || options === null) {
+      return yield* new InvalidOption({ option: "options", reason: "expected { command, schema, refreshOn?, debounce? }" })
+    }
+    const command = options.command
+    const message = typeof command === "string" && command.length > 0
+      ? { type: command }
+      : typeof command === "object" && command !== null && typeof (command as { type?: unknown }).type === "string"
+      ? command
+      : yield* new InvalidOption({ option: "command", reason: "expected a command type or a message with a string type" })
+    if (!Schema.isSchema(options.schema)) {
+      return yield* new InvalidOption({ option: "schema", reason: "expected a Schema to decode the result with" })
+    }
+    const refreshOn = options.refreshOn ?? []
+    if (!Array.isArray(refreshOn) || !refreshOn.every((type) => typeof type === "string")) {
+      return yield* new InvalidOption({ option: "refreshOn", reason: "expected an array of event types" })
+    }
+    const debounce = yield* durationOr("debounce", options.debounce, REFRESH_DEBOUNCE)
+    return yield* collection(client, message, options.schema, refreshOn, gracePeriod, debounce)
+  })
+
 const collection = <A, I>(
   client: CollectionClient,
-  command: string,
+  message: CommandMessage,
   schema: Schema.Schema<A, I>,
   refreshOn: ReadonlyArray<string>,
-  gracePeriod: Duration.DurationInput
+  gracePeriod: Duration.DurationInput,
+  debounce: Duration.DurationInput = REFRESH_DEBOUNCE
 ) => {
-  const fetch = Effect.flatMap(client.sendMessage({ type: command }), decodeResult(schema, command))
+  const command = String(message.type)
+  const fetch = Effect.flatMap(client.sendMessage(message), decodeResult(schema, command))
   return sharedLive<A, CommandError | InvalidMessage>(
     ({ fail, hasValue, publish }) =>
       Effect.gen(function*() {
@@ -79,7 +124,7 @@ const collection = <A, I>(
         // fetch once it is over, not 1,200 (node-red-contrib-home-assistant-websocket #809 brought HA down that way).
         yield* Stream.mergeAll([...refreshOn.map((type) => client.subscribeEvents(type)), client.reconnected], {
           concurrency: "unbounded"
-        }).pipe(Stream.debounce(REFRESH_DEBOUNCE), Stream.runForEach(() => refresh), Effect.catchAll(fail), Effect.forkScoped)
+        }).pipe(Stream.debounce(debounce), Stream.runForEach(() => refresh), Effect.catchAll(fail), Effect.forkScoped)
         yield* refresh
       }),
     gracePeriod
@@ -93,22 +138,22 @@ export const makeCollections = (
 ): Effect.Effect<Collections, never, Scope.Scope> =>
   Effect.all({
     // component_loaded too: the config's `components` grows as integrations load (HAWS refreshes on it as well).
-    config: collection(client, "get_config", HassConfig, ["core_config_updated", "component_loaded", "homeassistant_started"], gracePeriod),
-    services: collection(client, "get_services", HassServices, ["service_registered", "service_removed"], gracePeriod),
-    currentUser: collection(client, "auth/current_user", HassUser, [], gracePeriod),
-    entityRegistry: collection(client, "config/entity_registry/list_for_display", EntityRegistryDisplay, [
+    config: collection(client, { type: "get_config" }, HassConfig, ["core_config_updated", "component_loaded", "homeassistant_started"], gracePeriod),
+    services: collection(client, { type: "get_services" }, HassServices, ["service_registered", "service_removed"], gracePeriod),
+    currentUser: collection(client, { type: "auth/current_user" }, HassUser, [], gracePeriod),
+    entityRegistry: collection(client, { type: "config/entity_registry/list_for_display" }, EntityRegistryDisplay, [
       "entity_registry_updated"
     ], gracePeriod),
-    deviceRegistry: collection(client, "config/device_registry/list", Schema.Array(DeviceRegistryEntry), [
+    deviceRegistry: collection(client, { type: "config/device_registry/list" }, Schema.Array(DeviceRegistryEntry), [
       "device_registry_updated"
     ], gracePeriod),
-    areaRegistry: collection(client, "config/area_registry/list", Schema.Array(AreaRegistryEntry), [
+    areaRegistry: collection(client, { type: "config/area_registry/list" }, Schema.Array(AreaRegistryEntry), [
       "area_registry_updated"
     ], gracePeriod),
-    floorRegistry: collection(client, "config/floor_registry/list", Schema.Array(FloorRegistryEntry), [
+    floorRegistry: collection(client, { type: "config/floor_registry/list" }, Schema.Array(FloorRegistryEntry), [
       "floor_registry_updated"
     ], gracePeriod),
-    labelRegistry: collection(client, "config/label_registry/list", Schema.Array(LabelRegistryEntry), [
+    labelRegistry: collection(client, { type: "config/label_registry/list" }, Schema.Array(LabelRegistryEntry), [
       "label_registry_updated"
     ], gracePeriod)
   })

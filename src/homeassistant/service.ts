@@ -4,16 +4,17 @@
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { CommandError, Disconnected } from "./errors.js"
-import type { Collections } from "./collections.js"
+import type { CollectionOptions, Collections } from "./collections.js"
 import type { HassEntities } from "./compressedState.js"
 import type { EntityFilter } from "./entities.js"
 import type { ConnectionState } from "../live/LiveSession.js"
 import type { CallServiceResult, CommandMessage, HassEntity, HassEvent, ServiceTarget } from "./messages.js"
 import type { CommandOptions } from "./options.js"
 import type { HassConfig } from "./schemas.js"
-import type { InvalidMessage } from "../core/errors.js"
+import type { InvalidMessage, InvalidOption } from "../core/errors.js"
 import type { renderTemplate, subscribeTrigger } from "./subscriptions.js"
 
 /**
@@ -92,6 +93,14 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly floorRegistry: Collections["floorRegistry"]
     /** `config/label_registry/list`, live: refreshed on `label_registry_updated` (HA 2024.4+). */
     readonly labelRegistry: Collections["labelRegistry"]
+    /**
+     * A live collection of your own, as the built-in ones are made: `command` fetched and decoded with `schema`,
+     * fetched again (debounced) after `refreshOn`'s events and every reconnect, shared, released after its last
+     * consumer (`entitiesGracePeriod`). Make it once, in a scope; read it as often as you like.
+     */
+    readonly collection: <A, I>(
+      options: CollectionOptions<A, I>
+    ) => Effect.Effect<Stream.Stream<A, CommandError | InvalidMessage>, InvalidOption, Scope.Scope>
     /** `render_template`, live: every rendering, again whenever what it reads changes; errors are `TemplateError`. */
     readonly renderTemplate: ReturnType<typeof renderTemplate>
     /** `subscribe_trigger`, live: every firing of an automation trigger, re-subscribed after every reconnect. */

@@ -1,8 +1,8 @@
 // The live collections against the simulator: decoded, refreshed on their events and after a reconnect, and a
 // reply that does not match its schema is a typed InvalidMessage naming the command.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Option, Queue, Stream, TestClock } from "effect"
-import { InvalidMessage } from "../../src/index.js"
+import { Effect, Fiber, Option, Queue, Schema, Stream, TestClock } from "effect"
+import { InvalidMessage, InvalidOption } from "../../src/index.js"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
 import { collect, connect, connectTo, eventually, reconnected, takeRefreshed } from "./kit.js"
 
@@ -160,5 +160,27 @@ describe("Home Assistant floor and label registries (HA 2024.4+)", () => {
       const { ha } = yield* connect({}, { haVersion: "2024.3.3" })
       expect(yield* Effect.flip(Stream.runHead(ha.floorRegistry))).toMatchObject({ _tag: "HomeAssistantError", code: "unknown_command" })
       expect(yield* Effect.flip(Stream.runHead(ha.labelRegistry))).toMatchObject({ _tag: "HomeAssistantError", code: "unknown_command" })
+    }))
+})
+
+describe("A collection of your own (ha.collection)", () => {
+  it.scoped("fetches and decodes its command, refreshes on its events (debounced), and refuses bad options by name", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const AreaNames = Schema.Array(Schema.Struct({ name: Schema.String }))
+      const areas = yield* ha.collection({ command: "config/area_registry/list", schema: AreaNames, refreshOn: ["area_registry_updated"] })
+      const values = yield* collect(areas)
+      expect(yield* Queue.take(values)).toStrictEqual([{ name: "Kitchen" }, { name: "Living Room" }])
+      yield* eventually(
+        () => sim.received.some((r) => r.message.type === "subscribe_events" && r.message.event_type === "area_registry_updated"),
+        "its subscription"
+      )
+      yield* sim.addArea("garden", "Garden")
+      expect((yield* takeRefreshed(values)).map((area) => area.name)).toStrictEqual(["Kitchen", "Living Room", "Garden"])
+      expect(yield* Effect.flip(ha.collection({ command: "get_config", schema: "not a schema" as never }))).toStrictEqual(
+        new InvalidOption({ option: "schema", reason: "expected a Schema to decode the result with" })
+      )
+      expect(yield* Effect.flip(ha.collection({ command: 42 as never, schema: AreaNames }))).toMatchObject({ option: "command" })
+      expect(yield* Effect.flip(ha.collection({ command: "x", schema: AreaNames, debounce: -1 }))).toMatchObject({ option: "debounce" })
     }))
 })

@@ -60,7 +60,15 @@ export class LiveSubscription<Request, Info, E, F> {
   ): Effect.Effect<Effect.Effect<unknown, ResultError<E>>, SessionEnded | ConnectionLost | InvalidMessage> {
     return Effect.suspend(() => {
       if (this.attachedTo?.session === session) return Effect.succeed(Effect.void)
-      const request = this.requestFor(session.info)
+      let request: Request
+      try {
+        request = this.requestFor(session.info)
+      } catch (error) {
+        // A request built per connection by the caller's function, which threw: bad input, typed, nothing sent.
+        return Effect.fail(new InvalidMessage({
+          reason: `building the subscribe request failed (${error instanceof Error ? error.name : "a non-error"})`
+        }))
+      }
       const attachment = this.attachments + 1
       const sink = this.numbered
         ? (event: unknown) => this.mailbox.unsafeOffer({ attachment, event } satisfies Attached<unknown>)
