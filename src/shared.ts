@@ -138,6 +138,7 @@ export {
   AreaRegistryEntry,
   DeviceRegistryEntry,
   EntityRegistryDisplay,
+  EntityRegistryEntry,
   FloorRegistryEntry,
   HassConfig,
   HassServices,

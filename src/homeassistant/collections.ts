@@ -18,6 +18,7 @@ import {
   decodeResult,
   DeviceRegistryEntry,
   EntityRegistryDisplay,
+  EntityRegistryEntry,
   FloorRegistryEntry,
   HassConfig,
   HassServices,
@@ -48,6 +49,8 @@ export interface Collections {
   readonly deviceRegistry: Stream.Stream<ReadonlyArray<DeviceRegistryEntry>, CommandError | InvalidMessage>
   /** `config/area_registry/list`, refreshed on `area_registry_updated`. */
   readonly areaRegistry: Stream.Stream<ReadonlyArray<AreaRegistryEntry>, CommandError | InvalidMessage>
+  /** `config/entity_registry/list`, the full registry (disabled entities, `unique_id`), on `entity_registry_updated`. */
+  readonly entityRegistryFull: Stream.Stream<ReadonlyArray<EntityRegistryEntry>, CommandError | InvalidMessage>
   /** `config/floor_registry/list`, refreshed on `floor_registry_updated` (HA 2024.4+; older: `unknown_command`). */
   readonly floorRegistry: Stream.Stream<ReadonlyArray<FloorRegistryEntry>, CommandError | InvalidMessage>
   /** `config/label_registry/list`, refreshed on `label_registry_updated` (HA 2024.4+; older: `unknown_command`). */
@@ -149,6 +152,9 @@ export const makeCollections = (
     ], gracePeriod),
     areaRegistry: collection(client, { type: "config/area_registry/list" }, Schema.Array(AreaRegistryEntry), [
       "area_registry_updated"
+    ], gracePeriod),
+    entityRegistryFull: collection(client, { type: "config/entity_registry/list" }, Schema.Array(EntityRegistryEntry), [
+      "entity_registry_updated"
     ], gracePeriod),
     floorRegistry: collection(client, { type: "config/floor_registry/list" }, Schema.Array(FloorRegistryEntry), [
       "floor_registry_updated"

@@ -79,6 +79,22 @@ export const AreaRegistryEntry = Schema.Struct({ area_id: Schema.String, name: S
 /** One decoded area registry entry. */
 export type AreaRegistryEntry = typeof AreaRegistryEntry.Type
 
+/** One entity registry entry in full (`config/entity_registry/list`): disabled entities too, with `unique_id`. */
+export const EntityRegistryEntry = Schema.Struct(
+  {
+    entity_id: Schema.String,
+    unique_id: Schema.String,
+    platform: Schema.String,
+    disabled_by: Schema.NullOr(Schema.String),
+    area_id: Schema.optional(Schema.NullOr(Schema.String)),
+    device_id: Schema.optional(Schema.NullOr(Schema.String)),
+    name: Schema.optional(Schema.NullOr(Schema.String))
+  },
+  extra
+)
+/** One decoded entity registry entry. */
+export type EntityRegistryEntry = typeof EntityRegistryEntry.Type
+
 /** One floor registry entry (`config/floor_registry/list`, HA 2024.4+); unknown extra fields are kept. */
 export const FloorRegistryEntry = Schema.Struct(
   { floor_id: Schema.String, name: Schema.String, level: Schema.optional(Schema.NullOr(Schema.Number)) },

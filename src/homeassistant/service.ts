@@ -89,6 +89,8 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly deviceRegistry: Collections["deviceRegistry"]
     /** See `entityRegistry`. */
     readonly areaRegistry: Collections["areaRegistry"]
+    /** `config/entity_registry/list`, live: the full registry, disabled entities and `unique_id` included. */
+    readonly entityRegistryFull: Collections["entityRegistryFull"]
     /** `config/floor_registry/list`, live: refreshed on `floor_registry_updated` (HA 2024.4+). */
     readonly floorRegistry: Collections["floorRegistry"]
     /** `config/label_registry/list`, live: refreshed on `label_registry_updated` (HA 2024.4+). */

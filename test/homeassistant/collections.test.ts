@@ -184,3 +184,18 @@ describe("A collection of your own (ha.collection)", () => {
       expect(yield* Effect.flip(ha.collection({ command: "x", schema: AreaNames, debounce: -1 }))).toMatchObject({ option: "debounce" })
     }))
 })
+
+describe("The full entity registry (config/entity_registry/list)", () => {
+  it.scoped("holds disabled entities, which have no state, with their unique_id", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const registry = Option.getOrThrow(yield* Stream.runHead(ha.entityRegistryFull))
+      expect(registry.map((entry) => entry.entity_id).sort()).toStrictEqual([...sim.states.map((s) => s.entity_id), "sensor.old_meter"].sort())
+      expect(registry.find((entry) => entry.entity_id === "sensor.old_meter")).toMatchObject({
+        disabled_by: "user",
+        unique_id: "simulated-old-meter",
+        platform: "simulated"
+      })
+      expect(sim.states.some((state) => state.entity_id === "sensor.old_meter")).toBe(false)
+    }))
+})

@@ -104,6 +104,20 @@ export const handleCommand = (
         entity_categories: { "0": "config", "1": "diagnostic" },
         entities: [...world.home.states.keys()].map((ei) => ({ ei, pl: "simulated" }))
       })])
+    case "config/entity_registry/list":
+      return world.reply(client, [result(id, [
+        ...[...world.home.states.keys()].map((entity_id) => ({
+          entity_id,
+          unique_id: `simulated-${entity_id}`,
+          platform: "simulated",
+          disabled_by: null,
+          area_id: null,
+          device_id: null,
+          name: null
+        })),
+        // A disabled entity has a registry entry and no state, as in HA.
+        { entity_id: "sensor.old_meter", unique_id: "simulated-old-meter", platform: "simulated", disabled_by: "user", area_id: null, device_id: null, name: null }
+      ])])
     case "config/device_registry/list":
       return world.reply(client, [result(id, world.home.devices)])
     case "config/area_registry/list":
