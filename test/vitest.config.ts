@@ -8,7 +8,8 @@ export default defineConfig({
     // The JSON report lets .ci/run print "N passed, N failed", so an empty run is visible.
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-report.json" },
-    // Packs and installs the tarball once, for the package and browser tests.
+    // Packs and installs the tarball once, for the package and browser tests (test/vitest.quick.config.ts skips it,
+    // for iterating on other files).
     globalSetup: ["test/package/install.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000
