@@ -1,118 +1,90 @@
 /**
  * Typed failures of the core client. Every `_tag` equals its class name, every `message` is written for a
  * person, and no field ever holds a header value, token or URL password: URLs are carried redacted.
+ *
+ * These are `Data.TaggedError` classes, not `Schema.TaggedError` like the other layers' errors: the core must not
+ * load `effect/Schema` (about 100 KB, its evaluation alone ~10 ms of every cold start; the bench's coldstart rows).
+ * They are yieldable, compare structurally and carry the same fields; encode them with a schema of your own if you
+ * send them over the wire.
  */
 import * as Duration from "effect/Duration"
-import * as Schema from "effect/Schema"
+import * as Data from "effect/Data"
 
 /** The operations whose time is bounded by a `Timeout`. */
-export const TimedOperation = Schema.Literal("connect", "send", "receive", "request", "close")
-export type TimedOperation = typeof TimedOperation.Type
+export type TimedOperation = "connect" | "send" | "receive" | "request" | "close"
 
 /** Nothing accepted the connection: refused, unreachable, DNS failure, or reset during the handshake. */
-export class ConnectionRefused extends Schema.TaggedError<ConnectionRefused>()("ConnectionRefused", {
-  url: Schema.String,
-  detail: Schema.String
-}) {
+export class ConnectionRefused extends Data.TaggedError("ConnectionRefused")<{ readonly url: string; readonly detail: string }> {
   override get message() {
     return `WebSocket connection to ${this.url} was refused (${this.detail})`
   }
 }
 
 /** An operation did not finish within its time bound, measured on the Effect clock. */
-export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
-  operation: TimedOperation,
-  after: Schema.DurationFromSelf
-}) {
+export class Timeout extends Data.TaggedError("Timeout")<{ readonly operation: TimedOperation; readonly after: Duration.Duration }> {
   override get message() {
     return `WebSocket ${this.operation} timed out after ${Duration.format(this.after)}`
   }
 }
 
 /** The server answered the upgrade request with something other than a valid `101 Switching Protocols`. */
-export class HandshakeRejected extends Schema.TaggedError<HandshakeRejected>()("HandshakeRejected", {
-  url: Schema.String,
-  status: Schema.Number,
-  reason: Schema.String
-}) {
+export class HandshakeRejected extends Data.TaggedError("HandshakeRejected")<{ readonly url: string; readonly status: number; readonly reason: string }> {
   override get message() {
     return `WebSocket handshake with ${this.url} was rejected: HTTP ${this.status} ${this.reason}`
   }
 }
 
 /** The TLS session could not be established: untrusted, expired or mismatched certificate, or a TLS alert. */
-export class TlsError extends Schema.TaggedError<TlsError>()("TlsError", {
-  url: Schema.String,
-  detail: Schema.String
-}) {
+export class TlsError extends Data.TaggedError("TlsError")<{ readonly url: string; readonly detail: string }> {
   override get message() {
     return `TLS failure connecting to ${this.url}: ${this.detail}`
   }
 }
 
 /** The URL is empty, unparsable, not `ws:`/`wss:`, or carries a fragment. */
-export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
-  reason: Schema.String
-}) {
+export class InvalidUrl extends Data.TaggedError("InvalidUrl")<{ readonly reason: string }> {
   override get message() {
     return `Invalid WebSocket URL: ${this.reason}`
   }
 }
 
 /** The peer broke the WebSocket protocol; `code` is the close code the client sent (1002, 1003, 1007, 1009...). */
-export class ProtocolError extends Schema.TaggedError<ProtocolError>()("ProtocolError", {
-  code: Schema.Number,
-  reason: Schema.String
-}) {
+export class ProtocolError extends Data.TaggedError("ProtocolError")<{ readonly code: number; readonly reason: string }> {
   override get message() {
     return `WebSocket protocol error (${this.code}): ${this.reason}`
   }
 }
 
 /** The connection is closed: by the peer, abnormally (1006), by this client, or it was used after its close. */
-export class ConnectionClosed extends Schema.TaggedError<ConnectionClosed>()("ConnectionClosed", {
-  code: Schema.Number,
-  reason: Schema.String
-}) {
+export class ConnectionClosed extends Data.TaggedError("ConnectionClosed")<{ readonly code: number; readonly reason: string }> {
   override get message() {
     return `WebSocket connection closed (${this.code}${this.reason === "" ? "" : ` ${this.reason}`})`
   }
 }
 
 /** An outbound message cannot be sent as-is: not a string, bytes, plain object or array, or not serialisable. */
-export class InvalidMessage extends Schema.TaggedError<InvalidMessage>()("InvalidMessage", {
-  reason: Schema.String
-}) {
+export class InvalidMessage extends Data.TaggedError("InvalidMessage")<{ readonly reason: string }> {
   override get message() {
     return `Invalid WebSocket message: ${this.reason}`
   }
 }
 
 /** A caller-supplied option is out of range or of the wrong kind (timeout, close code, reason, header...). */
-export class InvalidOption extends Schema.TaggedError<InvalidOption>()("InvalidOption", {
-  option: Schema.String,
-  reason: Schema.String
-}) {
+export class InvalidOption extends Data.TaggedError("InvalidOption")<{ readonly option: string; readonly reason: string }> {
   override get message() {
     return `Invalid WebSocket option '${this.option}': ${this.reason}`
   }
 }
 
 /** The transport could not be set up (for example the `ws` package is missing); nothing can connect. */
-export class TransportUnavailable extends Schema.TaggedError<TransportUnavailable>()("TransportUnavailable", {
-  transport: Schema.String,
-  reason: Schema.String
-}) {
+export class TransportUnavailable extends Data.TaggedError("TransportUnavailable")<{ readonly transport: string; readonly reason: string }> {
   override get message() {
     return `WebSocket transport '${this.transport}' is unavailable: ${this.reason}`
   }
 }
 
 /** The client's host policy does not allow this host name or address; nothing was sent to it. */
-export class HostDenied extends Schema.TaggedError<HostDenied>()("HostDenied", {
-  host: Schema.String,
-  reason: Schema.String
-}) {
+export class HostDenied extends Data.TaggedError("HostDenied")<{ readonly host: string; readonly reason: string }> {
   override get message() {
     return `Connecting to ${this.host} is not allowed by the host policy: ${this.reason}`
   }

@@ -17,7 +17,7 @@ import {
 import type { Frame } from "../../core/message.js"
 import type { TransportEvents, TransportFailure, TransportRequest, TransportSocket, WriteStart } from "../../core/Transport.js"
 import { fullCapabilities, WebSocketTransport } from "../../core/Transport.js"
-import { GlobalWebSocketTransportLive } from "../web/WebSocketConstructorTransport.js"
+import { globalWebSocketConstructor, webSocketConstructorTransport } from "../web/WebSocketConstructorTransport.js"
 import { loadWs } from "./loadWs.js"
 
 const TLS_CODES = new Set([
@@ -342,13 +342,14 @@ const wsTransport: Effect.Effect<WebSocketTransport["Type"], TransportUnavailabl
  * the transport's `name` ("websocket-constructor") and capabilities say which it is, so an option it cannot honour
  * (headers, TLS options, pings, `maxPayload`) is `InvalidOption`. Without a global `WebSocket`, `TransportUnavailable`.
  */
-export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.catchAll(
-  Layer.effect(WebSocketTransport, wsTransport),
-  (unavailable) =>
-    typeof globalThis.WebSocket !== "function" ? Layer.fail(unavailable) : Layer.merge(
-      Layer.effectDiscard(Effect.logWarning(
+export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.effect(
+  WebSocketTransport,
+  // One layer, not a `Layer.catchAll` of two: building it is on every cold start's path (see test/bench/README.md).
+  Effect.catchAll(wsTransport, (unavailable) =>
+    typeof globalThis.WebSocket !== "function" ? Effect.fail(unavailable) : Effect.as(
+      Effect.logWarning(
         `${unavailable.message}; using the runtime's global WebSocket instead (no headers, TLS options, pings or maxPayload)`
-      )),
-      GlobalWebSocketTransportLive
-    )
+      ),
+      webSocketConstructorTransport(globalWebSocketConstructor)
+    ))
 )

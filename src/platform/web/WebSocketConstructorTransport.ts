@@ -4,6 +4,7 @@
  * declared in `capabilities`, and the client refuses those options with `InvalidOption`.
  */
 import * as Socket from "@effect/platform/Socket"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ConnectionRefused, TransportUnavailable } from "../../core/errors.js"
@@ -157,24 +158,30 @@ class WebSocketConstructorSocket implements TransportSocket {
   resume(): void {}
 }
 
+/** A `WebSocket` constructor, as `Socket.WebSocketConstructor` provides it. */
+type Construct = Context.Tag.Service<typeof Socket.WebSocketConstructor>
+
+/** The transport over one `WebSocket` constructor, as `WebSocketConstructorTransport` builds it. */
+export const webSocketConstructorTransport = (construct: Construct): WebSocketTransport["Type"] =>
+  WebSocketTransport.of({
+    name: "websocket-constructor",
+    capabilities: webCapabilities,
+    open: (request, events) => {
+      const protocols = request.protocols.length === 0 ? undefined : [...request.protocols]
+      const socket = construct(request.url.href, protocols) as unknown as WhatwgSocket
+      return new WebSocketConstructorSocket(socket, request, events)
+    }
+  })
+
+/** The runtime's global `WebSocket` as a `Socket.WebSocketConstructor` (what `layerWebSocketConstructorGlobal` gives). */
+export const globalWebSocketConstructor: Construct = (url, protocols) => new globalThis.WebSocket(url, protocols)
+
 /**
  * The client's transport over `Socket.WebSocketConstructor`: provide `Socket.layerWebSocketConstructorGlobal`
  * (browsers, Deno, Bun, workers, Node 22), `NodeSocket.layerWebSocketConstructor`, or a test double.
  */
 export const WebSocketConstructorTransport: Layer.Layer<WebSocketTransport, never, Socket.WebSocketConstructor> =
-  Layer.effect(
-    WebSocketTransport,
-    Effect.map(Socket.WebSocketConstructor, (construct) =>
-      WebSocketTransport.of({
-        name: "websocket-constructor",
-        capabilities: webCapabilities,
-        open: (request, events) => {
-          const protocols = request.protocols.length === 0 ? undefined : [...request.protocols]
-          const socket = construct(request.url.href, protocols) as unknown as WhatwgSocket
-          return new WebSocketConstructorSocket(socket, request, events)
-        }
-      }))
-  )
+  Layer.effect(WebSocketTransport, Effect.map(Socket.WebSocketConstructor, webSocketConstructorTransport))
 
 /**
  * The web transport on the runtime's global `WebSocket`: the default of the browser, Deno and worker entries. A
