@@ -62,6 +62,13 @@ export interface RequestOptions {
 export interface SubscribeOptions {
   /** Subscribe again on each new connection (default `true`); `false`: the Stream fails with `ConnectionLost` when the connection is lost. */
   readonly resubscribe?: boolean
+  /**
+   * A re-subscribe the peer refused (its error answer) on a new connection: `true` from this (which may wait, on that
+   * connection, until the peer is ready: HA refuses an integration's commands while it starts) sends it again once on
+   * that connection; `false`, or a second refusal there, fails the Stream with the refusal. Not consulted for the
+   * first subscribe, whose refusal is the caller's answer. Default: a refusal fails the Stream.
+   */
+  readonly whenRefused?: (refusal: unknown) => Effect.Effect<boolean>
 }
 
 /** How a request can fail: the protocol's error answer, or one of the failures every protocol shares. */
@@ -99,6 +106,12 @@ export interface LiveSession<Request, Info, ProtocolError> {
   ) => Effect.Effect<ReadonlyArray<Either.Either<unknown, ProtocolError>>, RequestError<never>>
   /** Sends `request` as a message that gets no answer (the protocol's notification), at most once. */
   readonly notify: (request: Request, options?: RequestOptions) => Effect.Effect<void, RequestError<never>>
+  /**
+   * Writes `bytes` as one binary frame on the current connection, at most once, and completes once the socket took
+   * it (awaiting each paces a stream by the socket's backpressure). Never held for a later connection: with none now
+   * it is `ConnectionLost` (`Disconnected` once the session is closed); anything but a `Uint8Array` is `InvalidMessage`.
+   */
+  readonly sendBinary: (bytes: Uint8Array) => Effect.Effect<void, ConnectionLost | Disconnected | InvalidMessage>
   /**
    * A subscription as a Stream: subscribed when the Stream starts (its first answer awaited), subscribed again exactly
    * once on each new connection, unsubscribed when the Stream ends. `request` may be rebuilt per connection from the
@@ -253,6 +266,16 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
         return onSession(name, (session) => session.sendFrame(frame, name), checked.right)
       })
 
+    // A binary frame belongs to the connection it was meant for (an audio stream's handler id): never re-sent.
+    const sendBinary = (bytes: Uint8Array) =>
+      Effect.suspend((): Effect.Effect<void, ConnectionLost | Disconnected | InvalidMessage> => {
+        if (!(bytes instanceof Uint8Array)) return Effect.fail(new InvalidMessage({ reason: "sendBinary takes a Uint8Array" }))
+        if (link.isClosed) return Effect.asVoid(link.session)
+        const session = link.current
+        const lost = () => Effect.fail(new ConnectionLost({ command: "binary frame" }))
+        return session === undefined ? lost() : Effect.catchTag(session.sendFrame(bytes, "binary frame"), "SessionEnded", lost)
+      })
+
     // A keep-alive that gets no answer in time ends the session, which the supervisor then replaces.
     const keepAliveLoop = (session: S) =>
       keepAlive === undefined ? Effect.void : Effect.sleep(keepAlive.interval).pipe(
@@ -303,20 +326,37 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
       return { session, scope }
     })
 
+    /** Attaches `subscription` to a new session; a refusal may be retried once there (`whenRefused`). */
+    const reattachOne = (
+      session: S,
+      subscription: LiveSubscription<Request, Info, ProtocolError, Failure>,
+      mayRetry: boolean
+    ): Effect.Effect<void> =>
+      // The answer is bounded by the session's deadline entry: no answer in time is `CommandTimeout`.
+      subscription.attach(session, requestTimeout).pipe(
+        Effect.flatten,
+        Effect.catchAll((error): Effect.Effect<void> => {
+          const tag = (error as { readonly _tag?: unknown })._tag
+          // A session that died again is replaced, and the next one re-attaches this subscription.
+          if (tag === "SessionEnded" || tag === "ConnectionLost") return Effect.void
+          const whenRefused = subscription.whenRefused
+          const refusal = tag !== "CommandTimeout" && tag !== "InvalidMessage"
+          if (!mayRetry || !refusal || whenRefused === undefined) return Effect.asVoid(subscription.mailbox.fail(error as Failure))
+          subscription.refused()
+          return Effect.flatMap(whenRefused(error), (again): Effect.Effect<void> =>
+            // The session ended while it waited: the next one re-attaches it (it is no longer attached here).
+            !session.isAlive || !subscriptions.has(subscription)
+              ? Effect.void
+              : again
+              ? reattachOne(session, subscription, false)
+              : Effect.asVoid(subscription.mailbox.fail(error as Failure)))
+        })
+      )
+
     const reattach = (session: S) =>
       Effect.forEach(
         [...subscriptions],
-        (subscription) =>
-          // The answer is bounded by the session's deadline entry: no answer in time is `CommandTimeout`.
-          subscription.attach(session, requestTimeout).pipe(
-            Effect.flatten,
-            // A session that died again is replaced, and the next one re-attaches this subscription.
-            Effect.catchAll((error) => {
-              const tag = (error as { readonly _tag?: unknown })._tag
-              return tag === "SessionEnded" || tag === "ConnectionLost" ? Effect.void : subscription.mailbox.fail(error as Failure)
-            }),
-            Effect.forkIn(layerScope)
-          ),
+        (subscription) => Effect.forkIn(reattachOne(session, subscription, true), layerScope),
         { discard: true }
       )
 
@@ -387,7 +427,8 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
           message,
           mailbox,
           numbered,
-          subscribeOptions?.resubscribe !== false
+          subscribeOptions?.resubscribe !== false,
+          subscribeOptions?.whenRefused
         )
         subscriptions.add(subscription)
         yield* Effect.addFinalizer(() =>
@@ -424,6 +465,7 @@ export const make = <Request, Info, ProtocolError, ProtocolOpenError, Prepared>(
       request,
       batch,
       notify,
+      sendBinary,
       subscribe: (message, subscribeOptions) => subscribeWith(message, false, subscribeOptions),
       subscribeNumbered: (message, subscribeOptions) =>
         subscribeWith(message, true, subscribeOptions) as Stream.Stream<Attached<unknown>, Failure>,

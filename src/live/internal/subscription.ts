@@ -32,7 +32,9 @@ export class LiveSubscription<Request, Info, E, F> {
     readonly request: Request | ((info: Info) => Request),
     readonly mailbox: Mailbox.Mailbox<unknown, F>,
     private readonly numbered: boolean,
-    readonly resubscribe: boolean
+    readonly resubscribe: boolean,
+    /** Whether a re-subscribe the peer refused is sent again on that connection (see `SubscribeOptions`). */
+    readonly whenRefused?: (refusal: unknown) => Effect.Effect<boolean>
   ) {}
 
   /** The session it is attached to now, if any. */
@@ -116,9 +118,16 @@ export class LiveSubscription<Request, Info, E, F> {
     if (unsubscribe !== undefined) session.fireAndForget(unsubscribe, timeout)
   }
 
-    /** Forgets the session it was attached to (it ended), without unsubscribing. */
+  /** Forgets the session it was attached to (it ended), without unsubscribing. */
   forget(): void {
     this.attachedTo = undefined
+  }
+
+  /** The peer refused the subscribe: no events can come for it, so its route goes, and it may be attached again. */
+  refused(): void {
+    const attached = this.attachedTo
+    this.attachedTo = undefined
+    if (attached?.key !== undefined) attached.session.unroute(attached.key)
   }
 
   /**
