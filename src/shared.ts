@@ -120,12 +120,14 @@ export {
   type CollectionOptions
 } from "./homeassistant/HomeAssistant.js"
 export type {
+  CallServiceOutcome,
   CallServiceResult,
   CommandMessage,
   ErrorPayload,
   HassContext,
   HassEntity,
   HassEvent,
+  ServiceCallWentAway,
   ServiceTarget
 } from "./homeassistant/messages.js"
 export { isLoopbackHost, websocketApiUrl } from "./homeassistant/url.js"
@@ -134,6 +136,60 @@ export type { EntityFilter, EntityFilterLists } from "./homeassistant/entities.j
 export type { AccessTokenSource } from "./homeassistant/options.js"
 export { oauthRefresh, type OAuthRefreshOptions, type OAuthTokens } from "./homeassistant/oauth.js"
 export type { RenderTemplateOptions, TemplateRendering, TriggerFiring } from "./homeassistant/subscriptions.js"
+// Voice: Assist pipeline runs, the conversation agent, signed URLs.
+export type { AssistError, AssistInput, AssistOptions, AssistStage } from "./homeassistant/assist.js"
+export {
+  type AssistEvent,
+  AssistIntentEnd,
+  AssistIntentProgress,
+  AssistIntentStart,
+  type AssistOtherEvent,
+  AssistPipeline,
+  AssistPipelines,
+  AssistRunEnd,
+  AssistRunStart,
+  AssistSttEnd,
+  AssistSttStart,
+  AssistSttVadEnd,
+  AssistSttVadStart,
+  AssistTtsEnd,
+  AssistTtsStart,
+  AssistWakeWordEnd,
+  AssistWakeWordStart
+} from "./homeassistant/assistEvents.js"
+export {
+  type ConversationOptions,
+  ConversationResponse,
+  ConversationResult,
+  spokenAnswer
+} from "./homeassistant/conversation.js"
+export type { SignedUrlOptions } from "./homeassistant/signedUrl.js"
+export {
+  ConditionResult,
+  type ConditionConfig,
+  ConfigValidation,
+  type ConfigToValidate,
+  FireEventResult,
+  type ScriptAction,
+  ScriptResult
+} from "./homeassistant/scripts.js"
+// History, statistics and the logbook (HA's recorder).
+export {
+  HistoryState,
+  HistoryStates,
+  type HistoryFilterOptions,
+  type HistoryPeriodOptions,
+  type HistoryStreamOptions,
+  type HistoryUpdate
+} from "./homeassistant/history.js"
+export {
+  Statistics,
+  type StatisticsOptions,
+  StatisticsPeriod,
+  StatisticType,
+  StatisticValue
+} from "./homeassistant/statistics.js"
+export { LogbookEntry, type LogbookOptions, type LogbookUpdate } from "./homeassistant/logbook.js"
 export {
   AreaRegistryEntry,
   DeviceRegistryEntry,

@@ -17,7 +17,8 @@ import * as LiveSession from "../live/LiveSession.js"
 import { type CommandError, Disconnected, InsecureConnection, type OpenError } from "./errors.js"
 import {
   callServiceMessage,
-  type CallServiceResult,
+  serviceCallGoesAway,
+  type ServiceCallWentAway,
   type CommandMessage,
   type HassEntity,
   type HassEvent,
@@ -25,9 +26,14 @@ import {
 } from "./messages.js"
 import { homeAssistantProtocol, versionBefore } from "./protocol.js"
 import { isLoopbackHost, websocketApiUrl } from "./url.js"
+import { httpBaseOf } from "./signedUrl.js"
+import { makeVoiceOperations } from "./voice.js"
 import { makeCollection, makeCollections } from "./collections.js"
 import { makeEntityStore, type SessionEvent } from "./entities.js"
 import { makeStartedCount, renderTemplate, subscribeTrigger } from "./subscriptions.js"
+import { retryAfterStartup } from "./startup.js"
+import { makeScriptOperations } from "./scripts.js"
+import { makeRecorderOperations } from "./recorder.js"
 import type { CommandOptions, HomeAssistantOptions } from "./options.js"
 import { HomeAssistant, type SubscribeMessageOptions } from "./service.js"
 
@@ -84,13 +90,27 @@ export const make = (options: HomeAssistantOptions) =>
     })
     const sendMessage = live.request as (message: CommandMessage, options?: CommandOptions) => Effect.Effect<unknown, CommandError>
 
-    const subscribeMessage = (
-      message: CommandMessage | ((connection: { readonly haVersion: string }) => CommandMessage),
-      subscribeOptions?: SubscribeMessageOptions
-    ) => live.subscribe(message, subscribeOptions) as Stream.Stream<unknown, CommandError>
+    // A re-subscribe HA refuses while it starts waits until HA runs, then is sent once more (startup.ts).
+    const afterStartup = retryAfterStartup({
+      sendMessage: (message) => sendMessage(message),
+      subscribeEvents: (eventType) => live.subscribe(subscribeEventsMessage(eventType)) as Stream.Stream<unknown, CommandError>
+    })
+    type Subscribable = CommandMessage | ((connection: { readonly haVersion: string }) => CommandMessage)
+    const withRetry = (message: Subscribable, subscribeOptions?: SubscribeMessageOptions) => ({
+      ...subscribeOptions,
+      whenRefused: (refusal: unknown) =>
+        typeof message === "function"
+          ? Effect.flatMap(Effect.option(live.info), (info) =>
+            afterStartup(refusal, info._tag === "Some" ? message(info.value).type : undefined))
+          : afterStartup(refusal, message.type)
+    })
+    const subscribeMessage = (message: Subscribable, subscribeOptions?: SubscribeMessageOptions) =>
+      live.subscribe(message, withRetry(message, subscribeOptions)) as Stream.Stream<unknown, CommandError>
+    const subscribeNumbered = (message: Subscribable) =>
+      live.subscribeNumbered(message, withRetry(message)) as Stream.Stream<LiveSession.Attached<unknown>, CommandError>
     const reconnected = live.reconnected
     const entityStore = yield* makeEntityStore(
-      (message) => live.subscribeNumbered(message) as Stream.Stream<SessionEvent, CommandError>,
+      (message) => subscribeNumbered(message) as Stream.Stream<SessionEvent, CommandError>,
       gracePeriod,
       {
         isLegacy: Effect.map(live.info, (info) => versionBefore(info.haVersion, 2022, 4)),
@@ -114,9 +134,13 @@ export const make = (options: HomeAssistantOptions) =>
       connectionState: live.state,
       connectionStates: live.states,
       sendMessage: sendMessage as (m: CommandMessage, o?: CommandOptions) => Effect.Effect<unknown, CommandError>,
-      callService: (domain, service, serviceData, target, callOptions) =>
-        sendMessage(callServiceMessage(domain, service, serviceData, target, callOptions?.returnResponse), callOptions) as
-          Effect.Effect<CallServiceResult, CommandError>,
+      callService: ((domain: string, service: string, serviceData, target, callOptions) => {
+        const call = sendMessage(callServiceMessage(domain, service, serviceData, target, callOptions?.returnResponse), callOptions)
+        // HA answers a restart or stop by going away: the connection lost after the write is the call done.
+        return serviceCallGoesAway(domain, service, serviceData, target)
+          ? Effect.catchTag(call, "ConnectionLost", () => Effect.succeed({ wentAway: true } satisfies ServiceCallWentAway))
+          : call
+      }) as HomeAssistant["Type"]["callService"],
       getStates: (o) => sendMessage({ type: "get_states" }, o) as Effect.Effect<ReadonlyArray<HassEntity>, CommandError>,
       getConfig: (o) => sendMessage({ type: "get_config" }, o) as Effect.Effect<Readonly<Record<string, unknown>>, CommandError>,
       getServices: (o) => sendMessage({ type: "get_services" }, o) as Effect.Effect<Readonly<Record<string, unknown>>, CommandError>,
@@ -126,6 +150,12 @@ export const make = (options: HomeAssistantOptions) =>
           yield* sendMessage({ type: "ping" }, o)
           return Duration.millis((yield* Clock.currentTimeMillis) - start)
         }) as Effect.Effect<Duration.Duration, CommandError>,
+      ...makeScriptOperations(sendMessage),
+      ...makeRecorderOperations(
+        sendMessage,
+        subscribeNumbered
+      ),
+      ...makeVoiceOperations({ sendMessage, subscribeMessage, sendBinary: live.sendBinary, base: httpBaseOf(url) }),
       subscribeEvents: (eventType) =>
         subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
       subscribeMessage,

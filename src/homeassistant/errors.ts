@@ -56,6 +56,16 @@ export class TemplateError extends Schema.TaggedError<TemplateError>()("Template
   }
 }
 
+/** An Assist pipeline run failed: HA's `error` event (`code` such as `stt-no-text-recognized`, and its `message`). */
+export class AssistPipelineError extends Schema.TaggedError<AssistPipelineError>()("AssistPipelineError", {
+  code: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Assist pipeline failed (${this.code}): ${this.reason}`
+  }
+}
+
 /** A token would travel unencrypted (`ws://`, `http://`) to a host that is not this machine, and no opt-in was given. */
 export class InsecureConnection extends Schema.TaggedError<InsecureConnection>()("InsecureConnection", {
   host: Schema.String

@@ -82,6 +82,31 @@ export interface CallServiceResult {
   readonly response?: unknown
 }
 
+/**
+ * A call that restarts or stops Home Assistant, or installs its core or OS update, whose connection dropped after it
+ * was written: HA went away as asked, which is how it answers those (HA's frontend counts the call done). Never re-sent.
+ */
+export interface ServiceCallWentAway {
+  readonly wentAway: true
+}
+
+/** The calls HA answers by going away (HA frontend's `serviceCallWillDisconnect`). */
+export const serviceCallGoesAway = (domain: string, service: string, serviceData?: Readonly<Record<string, unknown>>, target?: ServiceTarget): boolean =>
+  (domain === "homeassistant" && (service === "restart" || service === "stop")) ||
+  (domain === "update" && service === "install" &&
+    [serviceData?.entity_id, target?.entity_id].flat().some((entity) =>
+      entity === "update.home_assistant_core_update" || entity === "update.home_assistant_operating_system_update"
+    ))
+
+/**
+ * What `callService` succeeds with: the result, or — for a call that may restart or stop HA (or a domain and service
+ * not known until run time) — also `ServiceCallWentAway`.
+ */
+export type CallServiceOutcome<Domain extends string, Service extends string> = string extends Domain | Service
+  ? CallServiceResult | ServiceCallWentAway
+  : [Domain, Service] extends ["homeassistant", "restart" | "stop"] | ["update", "install"] ? CallServiceResult | ServiceCallWentAway
+  : CallServiceResult
+
 /** Which entities, devices, areas, floors or labels a service call targets. */
 export interface ServiceTarget {
   readonly entity_id?: string | ReadonlyArray<string>

@@ -11,11 +11,14 @@ import type { CollectionOptions, Collections } from "./collections.js"
 import type { HassEntities } from "./compressedState.js"
 import type { EntityFilter } from "./entities.js"
 import type { ConnectionState } from "../live/LiveSession.js"
-import type { CallServiceResult, CommandMessage, HassEntity, HassEvent, ServiceTarget } from "./messages.js"
+import type { CallServiceOutcome, CommandMessage, HassEntity, HassEvent, ServiceTarget } from "./messages.js"
 import type { CommandOptions } from "./options.js"
 import type { HassConfig } from "./schemas.js"
 import type { InvalidMessage, InvalidOption } from "../core/errors.js"
 import type { renderTemplate, subscribeTrigger } from "./subscriptions.js"
+import type { VoiceOperations } from "./voice.js"
+import type { ScriptOperations } from "./scripts.js"
+import type { RecorderOperations } from "./recorder.js"
 
 /**
  * How a `subscribeMessage` subscription lives across reconnects: subscribed again on every new connection (the
@@ -38,14 +41,17 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly connectionStates: Stream.Stream<ConnectionState>
     /** Sends any command (the client adds the id) and resolves with its `result`. */
     readonly sendMessage: (message: CommandMessage, options?: CommandOptions) => Effect.Effect<unknown, CommandError>
-    /** `call_service`; with `returnResponse` the result carries the service's `response`. Never re-sent. */
-    readonly callService: (
-      domain: string,
-      service: string,
+    /**
+     * `call_service`; with `returnResponse` the result carries the service's `response`. Never re-sent. A restart,
+     * stop or core update whose connection drops after the write succeeds with `{ wentAway: true }`.
+     */
+    readonly callService: <Domain extends string, Service extends string>(
+      domain: Domain,
+      service: Service,
       serviceData?: Readonly<Record<string, unknown>>,
       target?: ServiceTarget,
       options?: CommandOptions & { readonly returnResponse?: boolean }
-    ) => Effect.Effect<CallServiceResult, CommandError>
+    ) => Effect.Effect<CallServiceOutcome<Domain, Service>, CommandError>
     /** Every entity's current state (`get_states`). */
     readonly getStates: (options?: CommandOptions) => Effect.Effect<ReadonlyArray<HassEntity>, CommandError>
     /** The instance's configuration (`get_config`): location, units, version, components. */
@@ -54,6 +60,37 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
     readonly getServices: (options?: CommandOptions) => Effect.Effect<Readonly<Record<string, unknown>>, CommandError>
     /** Round-trip time of a `ping`. */
     readonly ping: (options?: CommandOptions) => Effect.Effect<Duration.Duration, CommandError>
+    /** `execute_script`: runs the actions once (never re-sent) and resolves with the run's context and `response`. */
+    readonly executeScript: ScriptOperations["executeScript"]
+    /** `fire_event`: fires the event once (never re-sent) and resolves with its context. */
+    readonly fireEvent: ScriptOperations["fireEvent"]
+    /** `validate_config`: HA's verdict, `{ valid, error }`, on each of `trigger`, `condition`, `action` given. */
+    readonly validateConfig: ScriptOperations["validateConfig"]
+    /** `test_condition`: whether the condition passes now, as HA evaluates it (`{ result }`). */
+    readonly testCondition: ScriptOperations["testCondition"]
+    /**
+     * `history/stream`, live: each entity's states over a moving `window` (24 h), merged per entity; made again with a
+     * fresh start after every reconnect, that batch replacing the history (`reset: true`), never appended twice.
+     */
+    readonly history: RecorderOperations["history"]
+    /** `history/history_during_period`: each entity's states between `start` and `end`, decoded; sent once. */
+    readonly historyDuringPeriod: RecorderOperations["historyDuringPeriod"]
+    /** `recorder/statistics_during_period`: each statistic's rows (mean, min, max, sum...) per period, decoded. */
+    readonly statisticsDuringPeriod: RecorderOperations["statisticsDuringPeriod"]
+    /** `logbook/event_stream`, live: the entries since `start`, then each new one; none twice across reconnects. */
+    readonly logbook: RecorderOperations["logbook"]
+    /**
+     * `assist_pipeline/run`: text or 16 kHz mono 16-bit PCM audio in, the pipeline's typed events out, ending after
+     * `run-end`; HA's `error` event is `AssistPipelineError`. Audio goes in binary frames paced by the socket; the run
+     * is never re-sent (a lost connection is `ConnectionLost`).
+     */
+    readonly assist: VoiceOperations["assist"]
+    /** `conversation/process`: HA's answer, decoded (an unmatched intent is an answer with `response_type: "error"`). */
+    readonly conversationProcess: VoiceOperations["conversationProcess"]
+    /** `assist_pipeline/pipeline/list`: the Assist pipelines and the preferred one's id, decoded. */
+    readonly listPipelines: VoiceOperations["listPipelines"]
+    /** `auth/sign_path`: a path on HA (a TTS answer's `url`) as an absolute URL a plain HTTP client may fetch. */
+    readonly signedUrl: VoiceOperations["signedUrl"]
     /** Events of one type (or all); re-subscribed after every reconnect; ending the Stream unsubscribes. */
     readonly subscribeEvents: (eventType?: string) => Stream.Stream<HassEvent, CommandError>
     /** Any subscription command (`subscribe_trigger`, `render_template`, ...), as a Stream of its events. */

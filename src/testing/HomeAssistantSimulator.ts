@@ -22,10 +22,13 @@ import {
   isState,
   isString
 } from "./internal/arguments.js"
+import { AssistDesk, type AssistRun, bytesOf } from "./internal/assist.js"
 import { handleHttp, isIssued, type TokenIssuer } from "./internal/authToken.js"
 import { broadcast, broadcastEntityChange, type Client, error, handleCommand, isObject, type SimulatorWorld } from "./internal/commands.js"
 import { Home, type StateChange } from "./internal/home.js"
+import { liveStreamCount } from "./internal/liveStreams.js"
 import { close, type Listener, listen } from "./internal/server.js"
+import { StartupDesk } from "./internal/startup.js"
 
 /** Options of the simulator. */
 export interface SimulatorOptions {
@@ -79,6 +82,7 @@ export class HomeAssistantSimulator {
       readonly haVersion: string
       readonly authTimeout: Duration.Duration
       readonly issuer: TokenIssuer
+      readonly assist: AssistDesk
     }
   ) {
     this.url = `ws://127.0.0.1:${port}/api/websocket`
@@ -117,7 +121,9 @@ export class HomeAssistantSimulator {
           failStatus: undefined,
           requests: 0
         }
-        const listener = yield* listen(0, (request, response) => handleHttp(issuer, millis, request, response))
+        const assist = new AssistDesk()
+        const listener = yield* listen(0, (request, response) =>
+          assist.tts.serve(request, response) || handleHttp(issuer, millis, request, response))
         return new HomeAssistantSimulator(
           listener,
           (listener.http.address() as AddressInfo).port,
@@ -129,7 +135,8 @@ export class HomeAssistantSimulator {
             accessToken: options.accessToken ?? "simulator-token",
             haVersion: options.haVersion ?? "2026.1.2",
             authTimeout: authTimeout.right,
-            issuer
+            issuer,
+            assist
           }
         )
       }),
@@ -156,7 +163,8 @@ export class HomeAssistantSimulator {
   get subscriptionCount(): number {
     let count = 0
     for (const client of this.clients) {
-      count += client.subscriptions.size + client.entitySubscriptions.size + client.templates.size + client.triggers.size
+      count += client.subscriptions.size + client.entitySubscriptions.size + client.templates.size + client.triggers.size +
+        liveStreamCount(client)
     }
     return count
   }
@@ -176,7 +184,8 @@ export class HomeAssistantSimulator {
 
   /** Listens again on the same port. */
   readonly goOnline: Effect.Effect<void> = Effect.suspend(() =>
-    Effect.map(listen(this.port, (request, response) => handleHttp(this.issuer, this.millis, request, response)), (listener) => {
+    Effect.map(listen(this.port, (request, response) =>
+      this.options.assist.tts.serve(request, response) || handleHttp(this.issuer, this.millis, request, response)), (listener) => {
       this.listener = listener
       this.accept(listener)
     })
@@ -187,7 +196,9 @@ export class HomeAssistantSimulator {
 
   /**
    * Restarts into a Home Assistant that is still starting: `get_config` says `STARTING`, and — as real HA does —
-   * `subscribe_trigger` succeeds then but those triggers never fire (HAWS #555). `finishStarting` ends it.
+   * `subscribe_trigger` succeeds then but those triggers never fire (HAWS #555), an integration's commands
+   * (`history/`, `logbook/`, `recorder/`, `assist_pipeline/`, `conversation/`) are `unknown_command`, and
+   * `integration/wait` waits. `finishStarting` ends it.
    */
   readonly restartStarting: Effect.Effect<void> = Effect.suspend(() => {
     this.home.config = { ...this.home.config, state: "STARTING" }
@@ -197,6 +208,7 @@ export class HomeAssistantSimulator {
   /** HA is running again: `get_config` says `RUNNING` and `homeassistant_started` is fired. */
   readonly finishStarting: Effect.Effect<void> = Effect.sync(() => {
     this.home.config = { ...this.home.config, state: "RUNNING" }
+    this.startup.started(this.world)
     this.fire("homeassistant_started", {})
   })
 
@@ -338,6 +350,30 @@ export class HomeAssistantSimulator {
     })
   }
 
+  /** Every Assist pipeline run received, with the audio its STT stage got and any framing fault it found. */
+  get assistRuns(): ReadonlyArray<AssistRun> {
+    return this.options.assist.runs
+  }
+
+  /** Binary frames for no live handler of their connection (HA drops them), such as audio sent after a run ended. */
+  get strayAudioFrames(): number {
+    return this.options.assist.strayFrames
+  }
+
+  /** What the STT stage recognises in any audio from now on; `undefined`: nothing (`stt-no-text-recognized`). */
+  setAssistTranscript(text: string | undefined): Effect.Effect<void, InvalidOption> {
+    return checked([text === undefined ? undefined : isString("setAssistTranscript.text", text)], () => {
+      this.options.assist.transcript = text
+    })
+  }
+
+  /** The next pipeline run emits HA's `error` event with `code` and `message` after `run-start`, then `run-end`. */
+  failNextAssistRun(code: string, message: string): Effect.Effect<void, InvalidOption> {
+    return checked([isString("failNextAssistRun.code", code), isString("failNextAssistRun.message", message)], () => {
+      this.options.assist.nextError = { code, message }
+    })
+  }
+
   private get stop(): Effect.Effect<void> {
     return close(this.listener)
   }
@@ -365,7 +401,11 @@ export class HomeAssistantSimulator {
         this.clients.delete(client)
         this.stopAuthTimer(client)
       })
-      socket.on("message", (data, isBinary) => this.receive(client, isBinary ? "" : data.toString()))
+      socket.on("message", (data, isBinary) => {
+        // Binary frames are an Assist run's audio, for its handler (before authentication, nothing).
+        if (!isBinary) this.receive(client, data.toString())
+        else if (client.authenticated) this.options.assist.binary(this.world, client, bytesOf(data))
+      })
       socket.send(JSON.stringify({ type: "auth_required", ha_version: this.options.haVersion }))
       // Like HA: a client that has not authenticated within the auth timeout is disconnected.
       client.authTimer = this.run(Effect.sleep(this.options.authTimeout).pipe(
@@ -421,6 +461,8 @@ export class HomeAssistantSimulator {
     client.socket.send(JSON.stringify({ type: "auth_ok", ha_version: this.options.haVersion }))
   }
 
+  private readonly startup = new StartupDesk()
+
   /** What the command handlers may do to the simulator (built on first use, after the constructor ran). */
   private worldView: SimulatorWorld | undefined
   private get world(): SimulatorWorld {
@@ -436,7 +478,12 @@ export class HomeAssistantSimulator {
       reply: (client, messages) => this.reply(client, messages),
       enqueue: (client, message) => this.enqueue(client, message),
       clients: () => this.clients,
-      flushAll: () => this.flushAll()
+      flushAll: () => this.flushAll(),
+      assist: this.options.assist,
+      startup: this.startup,
+      goAway: (stop) => {
+        this.run(stop ? this.goOffline : this.restartStarting)
+      }
     }
     return this.worldView
   }

@@ -41,7 +41,7 @@ afterAll(() => {
 
 it("src/cli/README.md has a transcript for each command", () => {
   const names = commands.map(({ command }) => command.replace(/^timeout -s INT \d+ /, "").replace(/^printf .*\| /, "").split(" ").slice(2, 4).join(" "))
-  expect(names).toStrictEqual(["request ws://127.0.0.1:8080", "connect ws://127.0.0.1:8080", "ha states", "ha call", "ha watch", "ha watch", "ha info", "ha ping"])
+  expect(names).toStrictEqual(["request ws://127.0.0.1:8080", "connect ws://127.0.0.1:8080", "ha states", "ha call", "ha watch", "ha watch", "ha history", "ha info", "ha ping", "ha assist"])
 })
 
 it.each(commands.map((c) => [c.command, c] as const))("CLI transcript: $ %s", async (_, { command, output }) => {

@@ -24,7 +24,25 @@ const operations: ReadonlyArray<(ha: HomeAssistant["Type"], a: ReadonlyArray<unk
   (ha, a) => Stream.runHead(ha.entity(a[0] as never)),
   (ha, a) => Stream.runHead(ha.entitiesWith(a[0] as never)),
   (ha, a) => Stream.runHead(ha.renderTemplate(a[0] as never, a[1] as never)),
-  (ha, a) => Stream.runHead(ha.subscribeTrigger(a[0] as never, a[1] as never))
+  (ha, a) => Stream.runHead(ha.subscribeTrigger(a[0] as never, a[1] as never)),
+  (ha, a) => Stream.runHead(ha.assist(a[0] as never)),
+  (ha, a) => Stream.runCollect(ha.assist({ input: { text: a[0] }, endStage: a[1], language: a[2] } as never)),
+  (ha, a) => Stream.runCollect(ha.assist({ input: { audio: Stream.make(a[0]) }, pipeline: a[1] } as never)),
+  (ha, a) => ha.conversationProcess(a[0] as never, a[1] as never),
+  (ha) => ha.listPipelines,
+  (ha, a) => ha.signedUrl(a[0] as never, a[1] as never),
+  (ha, a) => ha.executeScript(a[0] as never, a[1] as never, a[2] as never),
+  (ha, a) => ha.fireEvent(a[0] as never, a[1] as never, a[2] as never),
+  (ha, a) => ha.validateConfig(a[0] as never, a[1] as never),
+  (ha, a) => ha.testCondition(a[0] as never, a[1] as never, a[2] as never),
+  (ha, a) => Stream.runHead(ha.history(a[0] as never)),
+  (ha, a) => Stream.runHead(ha.history({ entityIds: a[0], window: a[1], minimalResponse: a[2] } as never)),
+  (ha, a) => ha.historyDuringPeriod(a[0] as never, a[1] as never),
+  (ha, a) => ha.historyDuringPeriod({ start: a[0], end: a[1], entityIds: a[2] } as never, a[3] as never),
+  (ha, a) => ha.statisticsDuringPeriod(a[0] as never, a[1] as never),
+  (ha, a) => ha.statisticsDuringPeriod({ statisticIds: a[0], start: a[1], period: a[2], types: a[3] } as never),
+  (ha, a) => Stream.runHead(ha.logbook(a[0] as never)),
+  (ha, a) => Stream.runHead(ha.logbook({ start: a[0], end: a[1], entityIds: a[2], deviceIds: a[3] } as never))
 ]
 
 it.scopedLive("property: 150 random argument lists to every HA operation only ever succeed or fail with a typed error", () =>

@@ -78,7 +78,8 @@ export const call = Command.make("call", { ...haOptions, service, pairs, entity,
       config.entity.length === 0 ? undefined : { entity_id: config.entity }
     )
     yield* Console.log(JSON.stringify(result, null, 2))
-    if (!config.watch) return
+    // A restart or stop answered by HA going away has no context, and caused no changes to watch.
+    if (!config.watch || !("context" in result)) return
     const context = result.context.id
     let printed = 0
     let quietSince = yield* Clock.currentTimeMillis

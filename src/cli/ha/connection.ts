@@ -87,6 +87,8 @@ export const haLayer = (
     return Layer.unwrapScoped(Effect.gen(function*() {
       const sim = yield* HomeAssistantSimulator.make({ accessToken: SIMULATOR_TOKEN })
       yield* activity(sim)
+      // What its speech-to-text "hears" in any audio (`ha assist --audio`).
+      yield* sim.setAssistTranscript("what is the outdoor temperature")
       return HomeAssistantLayer({ url: sim.httpUrl, accessToken: SIMULATOR_TOKEN, reconnect: false })
     })).pipe(Layer.provide(WebSocketClientLive))
   }

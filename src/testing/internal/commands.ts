@@ -9,6 +9,11 @@ import { compressState, stateDiff } from "./compress.js"
 import { entityFilter } from "./entityFilter.js"
 import { fireStateTrigger, renderTemplate } from "./templates.js"
 import { type Home, makeContext, type StateChange } from "./home.js"
+import type { AssistDesk } from "./assist.js"
+import type { StartupDesk } from "./startup.js"
+import { handleScriptCommand } from "./scripts.js"
+import { broadcastLiveStreams, removeLiveStream } from "./liveStreams.js"
+import { recorderCommands, recorderCommandsSince } from "./recorderCommands.js"
 
 /** One simulated client connection. */
 export interface Client {
@@ -41,6 +46,12 @@ export interface SimulatorWorld {
   readonly enqueue: (client: Client, message: unknown) => void
   readonly clients: () => Iterable<Client>
   readonly flushAll: () => void
+  /** The voice commands: conversation, Assist pipelines, signed paths, and the runs' binary audio. */
+  readonly assist: AssistDesk
+  /** HA goes away as a restart (back at once, starting) or a stop (offline until `goOnline`) does. */
+  readonly goAway: (stop: boolean) => void
+  /** Start-up: integration commands unknown while HA starts, `integration/wait`. */
+  readonly startup: StartupDesk
 }
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -58,11 +69,17 @@ export const error = (id: unknown, code: string, message: string, extra: Record<
 
 /** The release (year, month) that brought each command a supported version may lack. */
 const commandSince: Readonly<Record<string, readonly [number, number]>> = {
+  ...recorderCommandsSince,
   supported_features: [2022, 9],
+  "assist_pipeline/run": [2023, 5],
+  "assist_pipeline/pipeline/list": [2023, 5],
   subscribe_entities: [2022, 4],
   "config/entity_registry/list_for_display": [2023, 3],
   "config/floor_registry/list": [2024, 4],
-  "config/label_registry/list": [2024, 4]
+  "config/label_registry/list": [2024, 4],
+  execute_script: [2021, 4],
+  fire_event: [2022, 2],
+  validate_config: [2022, 3]
 }
 
 const releasedBefore = (version: string, [year, month]: readonly [number, number]): boolean => {
@@ -79,9 +96,13 @@ export const handleCommand = (
   message: Record<string, unknown>
 ): void => {
   const since = commandSince[type]
-  if (since !== undefined && releasedBefore(world.haVersion, since)) {
+  if ((since !== undefined && releasedBefore(world.haVersion, since)) || world.startup.refuses(world, type)) {
     return world.reply(client, [error(id, "unknown_command", "Unknown command.")])
   }
+  const recorder = recorderCommands[type]
+  if (recorder !== undefined) return recorder(world, client, id, message)
+  if (world.assist.handles(type)) return world.assist.command(world, client, id, type, message)
+  if (type === "integration/wait") return world.startup.wait(world, client, id, message.domain)
   switch (type) {
     case "supported_features": {
       const features = isObject(message.features) ? message.features : {}
@@ -157,7 +178,8 @@ export const handleCommand = (
       const subscription = message.subscription
       const removed = typeof subscription === "number" &&
         (client.subscriptions.delete(subscription) || client.entitySubscriptions.delete(subscription) ||
-          client.templates.delete(subscription) || client.triggers.delete(subscription))
+          client.templates.delete(subscription) || client.triggers.delete(subscription) ||
+          removeLiveStream(client, subscription) || world.assist.unsubscribe(client, subscription))
       if (removed) {
         return world.reply(client, [result(id)])
       }
@@ -165,15 +187,29 @@ export const handleCommand = (
     }
     case "call_service":
       return callService(world, client, id, message)
+    case "execute_script":
+    case "fire_event":
+    case "validate_config":
+    case "test_condition":
+      return handleScriptCommand(world, client, id, type, message, { broadcast, broadcastEntityChange })
     default:
       return world.reply(client, [error(id, "unknown_command", "Unknown command.")])
   }
 }
 
+/** The service calls HA answers by going away (HA frontend's `serviceCallWillDisconnect`). */
+const goesAway = (domain: string, service: string, data: unknown, target: unknown): boolean =>
+  (domain === "homeassistant" && (service === "restart" || service === "stop")) ||
+  (domain === "update" && service === "install" && [data, target].some((where) =>
+    isObject(where) && [where.entity_id].flat().some((entity) =>
+      entity === "update.home_assistant_core_update" || entity === "update.home_assistant_operating_system_update")))
+
 const callService = (world: SimulatorWorld, client: Client, id: number, message: Record<string, unknown>): void => {
   if (typeof message.domain !== "string" || typeof message.service !== "string") {
     return world.reply(client, [error(id, "invalid_format", "required key not provided @ data['domain']")])
   }
+  // Restarting or stopping HA (or installing its update) is answered by going away, never by a result, as HA does.
+  if (goesAway(message.domain, message.service, message.service_data, message.target)) return world.goAway(message.service === "stop")
   const context = makeContext("simulated-user")
   const outcome = world.home.callService(
     message.domain,
@@ -226,6 +262,7 @@ export const broadcastEntityChange = (world: SimulatorWorld, change: StateChange
     : old_state === null
     ? { a: { [entity_id]: compressState(new_state) } }
     : { c: { [entity_id]: stateDiff(old_state, new_state) } }
+  broadcastLiveStreams(world, change)
   for (const client of world.clients()) {
     for (const [id, filter] of client.entitySubscriptions) {
       if (filter(entity_id)) world.enqueue(client, { id, type: "event", event })

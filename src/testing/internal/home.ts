@@ -2,6 +2,7 @@
  * The simulator's small seeded home: entity states, config and services, and what a service call does to them.
  */
 import type { HassContext, HassEntity } from "../../homeassistant/messages.js"
+import { RecordedStates } from "./recorder.js"
 
 /** A state change the simulator broadcasts as `state_changed`. */
 export interface StateChange {
@@ -43,7 +44,12 @@ const TOGGLEABLE = new Set(["light", "switch"])
 
 /** The services the seeded home offers, as `get_services` describes them. */
 export const SERVICES = {
-  homeassistant: { turn_on: { fields: {}, target: {} }, turn_off: { fields: {}, target: {} } },
+  homeassistant: {
+    turn_on: { fields: {}, target: {} },
+    turn_off: { fields: {}, target: {} },
+    restart: { fields: {} },
+    stop: { fields: {} }
+  },
   light: {
     turn_on: { fields: { brightness: { selector: { number: { min: 0, max: 255 } } } }, target: { entity: [{ domain: ["light"] }] } },
     turn_off: { fields: {}, target: { entity: [{ domain: ["light"] }] } },
@@ -75,7 +81,8 @@ const entityIds = (value: unknown): ReadonlyArray<string> =>
 
 /** The mutable state of the simulated home. */
 export class Home {
-  readonly states = new Map<string, HassEntity>()
+  /** The current states; they remember each state they were given (the simulated recorder). */
+  readonly states = new RecordedStates()
   /** `get_config`, changed by the simulator's `updateConfig`. */
   config: Readonly<Record<string, unknown>> = CONFIG
   /** `get_services`, extended by the simulator's `registerService`. */
