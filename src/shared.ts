@@ -116,6 +116,8 @@ export {
   layer as HomeAssistantLayer,
   type HomeAssistantOptions,
   type HomeAssistantStartError,
+  type NumberedEvent,
+  type ReadyCollection,
   type SubscribeMessageOptions,
   type CollectionOptions
 } from "./homeassistant/HomeAssistant.js"

@@ -11,7 +11,7 @@ import * as Redacted from "effect/Redacted"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { durationOr } from "../core/duration.js"
-import { InvalidOption, type InvalidUrl } from "../core/errors.js"
+import { InvalidOption, type InvalidMessage, type InvalidUrl } from "../core/errors.js"
 import type { WebSocketClient } from "../core/WebSocketClient.js"
 import * as LiveSession from "../live/LiveSession.js"
 import { type CommandError, Disconnected, InsecureConnection, type OpenError } from "./errors.js"
@@ -38,7 +38,7 @@ import type { CommandOptions, HomeAssistantOptions } from "./options.js"
 import { HomeAssistant, type SubscribeMessageOptions } from "./service.js"
 
 export type { ConnectionState } from "../live/LiveSession.js"
-export { HomeAssistant, type SubscribeMessageOptions } from "./service.js"
+export { HomeAssistant, type NumberedEvent, type ReadyCollection, type SubscribeMessageOptions } from "./service.js"
 export type { CommandOptions, HomeAssistantOptions } from "./options.js"
 export type { CollectionOptions } from "./collections.js"
 
@@ -129,6 +129,14 @@ export const make = (options: HomeAssistantOptions) =>
       gracePeriod
     )
 
+    const ready = Effect.flatMap(
+      Stream.runHead(Stream.filter(collections.config, (config) => config.state === "RUNNING")),
+      (running) => Option.match(running, {
+        onNone: () => Effect.fail(new Disconnected({ reason: "the config stream ended before Home Assistant ran" })),
+        onSome: Effect.succeed
+      })
+    )
+
     return HomeAssistant.of({
       haVersion: Effect.map(live.info, (info) => info.haVersion),
       connectionState: live.state,
@@ -159,19 +167,35 @@ export const make = (options: HomeAssistantOptions) =>
       subscribeEvents: (eventType) =>
         subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
       subscribeMessage,
+      subscribeMessageNumbered: (message, subscribeOptions) =>
+        live.subscribeNumbered(message, withRetry(message, subscribeOptions)) as Stream.Stream<LiveSession.Attached<unknown>, CommandError>,
       entities: entityStore.entities,
       currentEntities: entityStore.currentEntities,
       entity: entityStore.entity,
       entitiesWith: entityStore.entitiesWith,
       ...collections,
       collection: (collectionOptions) => makeCollection(collectionClient, collectionOptions, gracePeriod),
-      ready: Effect.flatMap(
-        Stream.runHead(Stream.filter(collections.config, (config) => config.state === "RUNNING")),
-        (running) => Option.match(running, {
-          onNone: () => Effect.fail(new Disconnected({ reason: "the config stream ended before Home Assistant ran" })),
-          onSome: Effect.succeed
-        })
-      ),
+      ready,
+      readyWith: (names) =>
+        Effect.suspend(() => {
+          const wanted: ReadonlyArray<unknown> = Array.isArray(names) ? names : []
+          const streams: Record<string, Stream.Stream<unknown, CommandError | InvalidMessage>> = { ...collections, entities: entityStore.entities }
+          const unknown = wanted.find((name) => typeof name !== "string" || !Object.hasOwn(streams, name))
+          if (!Array.isArray(names) || unknown !== undefined) {
+            return Effect.fail(new InvalidOption({
+              option: "readyWith",
+              reason: `expected an array of collection names (${Object.keys(streams).join(", ")})`
+            }))
+          }
+          // Each loaded once (its first value), together with HA running.
+          return Effect.zipRight(
+            Effect.forEach(wanted as ReadonlyArray<string>, (name) => Stream.runHead(streams[name] as Stream.Stream<unknown, CommandError | InvalidMessage>), {
+              concurrency: "unbounded",
+              discard: true
+            }),
+            ready
+          )
+        }),
       renderTemplate: renderTemplate(subscribeMessage),
       subscribeTrigger: subscribeTrigger(subscribeMessage, started),
       suspend: live.suspend,

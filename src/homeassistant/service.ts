@@ -29,6 +29,18 @@ export interface SubscribeMessageOptions {
   readonly resubscribe?: boolean
 }
 
+/**
+ * An event of a `subscribeMessageNumbered` Stream: `attachment` is 1 for the first subscribe and one more for each
+ * re-subscribe (a reconnect, or HA restarting), so a consumer tells a restarted subscription from a continued one.
+ */
+export interface NumberedEvent {
+  readonly attachment: number
+  readonly event: unknown
+}
+
+/** The client's collections by name, and `entities`, for `readyWith`. */
+export type ReadyCollection = keyof Collections | "entities"
+
 /** The Home Assistant client service. */
 export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant")<
   HomeAssistant,
@@ -98,6 +110,11 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
       message: CommandMessage | ((connection: { readonly haVersion: string }) => CommandMessage),
       options?: SubscribeMessageOptions
     ) => Stream.Stream<unknown, CommandError>
+    /** `subscribeMessage`, each event with the number of the subscribe it came on (`NumberedEvent`). */
+    readonly subscribeMessageNumbered: (
+      message: CommandMessage | ((connection: { readonly haVersion: string }) => CommandMessage),
+      options?: SubscribeMessageOptions
+    ) => Stream.Stream<NumberedEvent, CommandError>
     /**
      * Every entity, live (`subscribe_entities`): the current map first, then one per change. One HA subscription
      * serves every consumer; after a reconnect the map is replaced by HA's fresh snapshot.
@@ -116,6 +133,10 @@ export class HomeAssistant extends Context.Tag("effect-ws-gateway/HomeAssistant"
      * running HA; after `homeassistant_started` on one still starting, reconnects included.
      */
     readonly ready: Effect.Effect<HassConfig, CommandError | InvalidMessage>
+    /** `ready`, and each named collection (or `entities`) has loaded its first value; a name it lacks is `InvalidOption`. */
+    readonly readyWith: (
+      collections: ReadonlyArray<ReadyCollection>
+    ) => Effect.Effect<HassConfig, CommandError | InvalidMessage | InvalidOption>
     /** `get_services`, live: refreshed on `service_registered` / `service_removed` and after every reconnect. */
     readonly services: Collections["services"]
     /** `auth/current_user`, live: refreshed after every reconnect. */

@@ -20,6 +20,8 @@ const operations: ReadonlyArray<(ha: HomeAssistant["Type"], a: ReadonlyArray<unk
   (ha, a) => ha.ping(a[0] as never),
   (ha, a) => Stream.runHead(ha.subscribeEvents(a[0] as never)),
   (ha, a) => Stream.runHead(ha.subscribeMessage(a[0] as never, a[1] as never)),
+  (ha, a) => Stream.runHead(ha.subscribeMessageNumbered(a[0] as never, a[1] as never)),
+  (ha, a) => ha.readyWith(a[0] as never),
   (ha, a) => Effect.scoped(Effect.flatMap(ha.collection(a[0] as never), Stream.runHead)),
   (ha, a) => Stream.runHead(ha.entity(a[0] as never)),
   (ha, a) => Stream.runHead(ha.entitiesWith(a[0] as never)),

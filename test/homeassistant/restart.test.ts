@@ -94,3 +94,33 @@ describe("Home Assistant restarting: a call answered by going away", () => {
       expect(yield* Fiber.join(core)).toStrictEqual({ wentAway: true })
     }))
 })
+
+describe("Home Assistant restarting: telling a restarted subscription from a continued one, and readyWith", () => {
+  it.scoped("subscribeMessageNumbered numbers each event by its subscribe: 1, then 2 after HA restarted", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({ reconnect: Schedule.spaced("1 second") })
+      const events = yield* collect(ha.subscribeMessageNumbered({ type: "subscribe_events", event_type: "ping_test" }))
+      yield* eventually(() => sim.count("subscribe_events") >= 1, "the subscription")
+      yield* sim.fireEvent("ping_test", { n: 1 })
+      expect(yield* Queue.take(events)).toMatchObject({ attachment: 1, event: { event_type: "ping_test", data: { n: 1 } } })
+      yield* sim.restart
+      yield* until(() => sim.acceptedCount === 2 && sim.received.filter((r) => r.message.event_type === "ping_test").length === 2, "the re-subscribe")
+      yield* sim.fireEvent("ping_test", { n: 2 })
+      expect(yield* Queue.take(events)).toMatchObject({ attachment: 2, event: { data: { n: 2 } } })
+    }))
+
+  it.scoped("readyWith waits for HA to run and each named collection to load; an unknown name is InvalidOption", () =>
+    Effect.gen(function*() {
+      const sim = yield* HomeAssistantSimulator.make({ accessToken: "t" })
+      yield* sim.restartStarting
+      const { ha } = yield* connectTo(sim)
+      expect(yield* Effect.flip(ha.readyWith(["areaRegistry", "nope" as never]))).toMatchObject({ _tag: "InvalidOption", option: "readyWith" })
+      const ready = yield* Effect.fork(ha.readyWith(["areaRegistry", "entities"]))
+      yield* eventually(() => sim.count("config/area_registry/list") === 1 && sim.count("subscribe_entities") === 1, "both collections")
+      yield* TestClock.adjust("5 seconds")
+      expect(ready.unsafePoll()).toBeNull()
+      yield* sim.finishStarting
+      yield* until(() => ready.unsafePoll() !== null, "ready")
+      expect(yield* Fiber.join(ready)).toMatchObject({ state: "RUNNING" })
+    }))
+})
