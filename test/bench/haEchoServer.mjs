@@ -4,7 +4,9 @@
 // - auth: `auth_required` → `auth` with `argv[2]` (default "bench-token") → `auth_ok`, else `auth_invalid` and close;
 // - `supported_features` with `coalesce_messages: 1` → replies queued in one turn of the event loop leave as one
 //   frame holding a JSON array, as HA's writer does (`[msg1,msg2,...]`);
-// - `call_service` → a result with a fresh context; `ping` → `pong`; every other command → a null result.
+// - `call_service` → a result with a fresh context; `ping` → `pong`; every other command → a null result;
+// - `conversation/process` → HA's answer to "turn on the kitchen light"; `assist_pipeline/run` (intent → intent) →
+//   a null result, then `run-start`, `intent-start`, `intent-end` with that answer and `run-end`, as HA sends them.
 // Frames arriving in one read are handled in one turn, so their replies coalesce exactly like HA's.
 import { randomUUID } from "node:crypto"
 import { WebSocketServer } from "ws"
@@ -15,6 +17,18 @@ const server = new WebSocketServer(
   { host: "127.0.0.1", port: 0, path: "/api/websocket", perMessageDeflate: false, clientTracking: false },
   () => process.stdout.write(`${server.address().port}\n`)
 )
+
+const conversation = (id) => ({
+  response: {
+    speech: { plain: { speech: "Turned on the light", extra_data: null } },
+    card: {},
+    language: "en",
+    response_type: "action_done",
+    data: { targets: [], success: [{ name: "Kitchen", type: "entity", id: "light.kitchen" }], failed: [] }
+  },
+  conversation_id: id ?? randomUUID().replaceAll("-", ""),
+  continue_conversation: false
+})
 
 server.on("connection", (socket) => {
   let authenticated = false
@@ -57,6 +71,16 @@ server.on("connection", (socket) => {
         return result(message.id, { context: { id: randomUUID().replaceAll("-", ""), parent_id: null, user_id: "bench" } })
       case "ping":
         return reply({ id: message.id, type: "pong" })
+      case "conversation/process":
+        return result(message.id, conversation(message.conversation_id))
+      case "assist_pipeline/run": {
+        result(message.id, null)
+        const event = (type, data) => reply({ id: message.id, type: "event", event: { type, data, timestamp: new Date().toISOString() } })
+        event("run-start", { pipeline: "bench", language: "en", runner_data: { stt_binary_handler_id: null, timeout: 300 } })
+        event("intent-start", { engine: "conversation.home_assistant", language: "en", intent_input: message.input?.text ?? "" })
+        event("intent-end", { processed_locally: true, intent_output: conversation(message.conversation_id) })
+        return event("run-end", null)
+      }
       default:
         return result(message.id, null)
     }

@@ -30,6 +30,7 @@ import {
   rawCorkedConcurrent,
   rawHa
 } from "./haContenders.js"
+import { type AssistContender, hawsAssist, hawsConversation, oursAssist, oursConversation } from "./assistContenders.js"
 import { jsonRpcFloor, type JsonRpcContender, oursJsonRpc, rawJsonRpc } from "./jsonRpcContenders.js"
 import { LARGE_INSTALL_NAMES, largeInstallWorkload } from "./largeInstall.js"
 import { runJson, startServer } from "./processes.js"
@@ -64,7 +65,7 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
-// `--only ha,request`: run just those workloads (coldstart, cli, sequential, pipelined, request, open, browser, ha, cpu, concurrent, jsonrpc, entities, registry, flood, bundle).
+// `--only ha,request`: run just those workloads (coldstart, cli, sequential, pipelined, request, open, browser, ha, cpu, concurrent, jsonrpc, entities, registry, flood, bundle, assist).
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
 const selected = (workload: string) => only === undefined || only.has(workload)
@@ -430,6 +431,31 @@ const haWorkload = (before: Before | undefined) =>
     }
   })
 
+/**
+ * Assist text round trips, one at a time on one connection: ours as a pipeline run (`assist`, until `run-end`) and as
+ * `conversationProcess`, beside HAWS's `sendMessagePromise` of the same `conversation/process` and its
+ * `subscribeMessage` of the same run, in the same interleaved rounds. Shown, not judged.
+ */
+const assistWorkload = () =>
+  withHaServer(async (httpUrl) => {
+    const contenders: ReadonlyArray<AssistContender> = [hawsConversation, oursConversation, hawsAssist, oursAssist]
+    const { ratios, samples } = await interleave(contenders, size.concurrentRounds, (c) => c.ask(httpUrl, "bench-token", size.ha), (ms) => ms)
+    const versus = (name: string, reference: string) => {
+      const base = ratios.get(reference) ?? []
+      return median((ratios.get(name) ?? []).map((r, i) => r / (base[i] ?? 1)))
+    }
+    for (const c of contenders) {
+      const reference = c === oursAssist ? hawsAssist : c === oursConversation ? hawsConversation : undefined
+      rows.push({
+        workload: `HA Assist text round trip, ${size.ha.toLocaleString("en")} sequential, one connection`,
+        contender: c.name,
+        metric: "µs/call",
+        median: (median(samples.get(c.name) ?? []) / size.ha) * 1000,
+        ...(reference === undefined ? {} : { note: `${versus(c.name, reference.name).toFixed(2)}× HAWS's same command, same rounds` })
+      })
+    }
+  })
+
 // CPU µs per send→receive on the in-memory echo transport: the fixed cost per call, the same on any machine.
 const signed = (micros: number) => `${micros >= 0 ? "+" : "−"}${Math.abs(micros).toFixed(1)}`
 
@@ -763,13 +789,21 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
   const rawCjs: App = { name: "raw ws, bundled cjs", file: files.bundle("raw", "cjs") }
   const rawEsm: App = { name: "raw ws, bundled esm + require banner", file: files.bundle("raw", "esm") }
   const floor: App = { name: "floor: raw ws in one Effect.async, bundled cjs", file: files.bundle("floor", "cjs") }
+  const floorEsm: App = { name: "floor: raw ws in one Effect.async, bundled esm + require banner", file: files.bundle("floor", "esm") }
+  const oursCjs: App = { name: "ours (Effect API), bundled cjs", file: files.bundle("ours", "cjs"), judged: true }
+  const oursEsm: App = { name: "ours (Effect API), bundled esm", file: files.bundle("ours", "esm"), judged: true }
+  // Each format is judged against raw ws bundled the same way, and bounded by the floor bundled that way: an ESM
+  // bundle compiles as an ES module, which costs more per KB than a CommonJS script (about +17 ms for ours), so
+  // ours as ESM against raw ws as CommonJS measures the format, not the client (the floor as ESM is 1.4–1.5× there).
+  const baseOf = (app: App) => app === oursEsm ? { raw: rawEsm, floor: floorEsm, other: rawCjs } : { raw: rawCjs, floor, other: rawEsm }
   const requestApps: ReadonlyArray<App> = [
     rawCjs,
     rawEsm,
     { name: "raw ws, unbundled", file: files.app("raw") },
     floor,
-    { name: "ours (Effect API), bundled cjs", file: files.bundle("ours", "cjs"), judged: true },
-    { name: "ours (Effect API), bundled esm", file: files.bundle("ours", "esm"), judged: true },
+    floorEsm,
+    oursCjs,
+    oursEsm,
     { name: "ours (Effect API), unbundled dist/", file: files.app("ours") },
     { name: "Node alone (no import, no socket)", file: files.app("node") }
   ]
@@ -804,7 +838,9 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
   const workload = `cold start: spawn → first request answered (echo server), ${runsEach}`
   for (const app of requestApps) {
     const runs = request.runs(app)
-    const ratio = request.versus(app, rawCjs, answer)
+    const base = baseOf(app)
+    // The floors' ratios are to raw ws in their own format too, so each judged row reads beside its floor.
+    const ratio = request.versus(app, app === floorEsm ? rawEsm : base.raw, answer)
     const exitAfter = median(runs.map((run) => run.exitMs - run.answerMs))
     rows.push({
       workload,
@@ -814,18 +850,22 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
       ratio,
       ...(app.judged === true
         ? {
-          target: "≤ 1.5× raw ws bundled (cjs)",
+          target: `≤ 1.5× raw ws bundled (${app === oursEsm ? "esm" : "cjs"})`,
           limit: 1.5,
           met: judge(ratio, 1.5),
           // main() adds the floor's ratio, and "out of reach" when the floor misses too
-          floor: floor.name,
-          note: `${request.versus(app, rawEsm, answer).toFixed(2)}× raw ws esm, ${request.versus(app, floor, answer).toFixed(2)}× the floor; ` +
-            `${plusMinus(median(runs.map(answer)) - median(request.runs(floor).map(answer)), 0)} ms over the floor; ` +
+          floor: base.floor.name,
+          note: `${request.versus(app, base.other, answer).toFixed(2)}× raw ws ${app === oursEsm ? "cjs" : "esm"}, ` +
+            `${request.versus(app, base.floor, answer).toFixed(2)}× its floor; ` +
+            `${plusMinus(median(runs.map(answer)) - median(request.runs(base.floor).map(answer)), 0)} ms over it; ` +
             `exits ${exitAfter.toFixed(0)} ms after the answer; ${kb(app.file)}`,
           cause: "over the floor: our client (~75 KB) and Layer to compile, evaluate and run once, and ws loaded on the layer's path"
         }
         : {
-          note: `exits ${exitAfter.toFixed(0)} ms after the answer${isBundle(app) ? `; ${kb(app.file)}` : ""}${app === floor ? `; ${FLOOR}` : ""}`
+          note: `exits ${exitAfter.toFixed(0)} ms after the answer${isBundle(app) ? `; ${kb(app.file)}` : ""}` +
+            (app === floor || app === floorEsm ? `; ${FLOOR}` : "") +
+            (app === floorEsm || app === rawEsm ? `; ${request.versus(app, rawCjs, answer).toFixed(2)}× raw ws cjs` : "") +
+            (app === floorEsm ? " (× raw ws esm in the ratio column)" : "")
         })
     })
     rows.push({
@@ -864,6 +904,7 @@ const COLDSTART_NAMES = [
   "raw ws, bundled esm + require banner",
   "raw ws, unbundled",
   "floor: raw ws in one Effect.async, bundled cjs",
+  "floor: raw ws in one Effect.async, bundled esm + require banner",
   "ours (Effect API), bundled cjs",
   "ours (Effect API), bundled esm",
   "ours (Effect API), unbundled dist/",
@@ -991,6 +1032,7 @@ const main = async () => {
     echo.stop()
   }
   if (selected("ha")) await haWorkload(before)
+  if (selected("assist")) await assistWorkload()
   if (selected("cpu")) await cpuWorkload()
   if (selected("concurrent")) await concurrentHaWorkload(before)
   if (selected("jsonrpc")) await jsonRpcWorkload()
@@ -1079,6 +1121,7 @@ const main = async () => {
     .concat([rawJsonRpc, oursJsonRpc, jsonRpcFloor].flatMap((c) => [`${c.name} (jsonrpc)`, `${c.name} (jsonrpc concurrent)`]))
     .concat(before === undefined ? [] : [before.ha.name, `${before.concurrent.name} (concurrent)`])
     .concat(COLDSTART_NAMES, CLI_NAMES, LARGE_INSTALL_NAMES)
+    .concat([hawsConversation, oursConversation, hawsAssist, oursAssist].map((c) => c.name))
     .concat(["ours (entities)", "haws (entities)", "raw ws (flood)", "Effect API (flood)", "raw WebSocket in the page", "Effect API, web transport", "floor: raw WebSocket in a fiber", "bundle sizes"])
   const missing = only === undefined ? expected.filter((name) => !ran.has(name)) : []
   if (jsonFile !== undefined) {

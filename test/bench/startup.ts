@@ -124,8 +124,8 @@ export const prepareStartup = async (bundleApps = true): Promise<StartupFiles> =
     await Promise.all([
       bundleAll(["ours", "raw", "floor", "haws", "oursHa"], "cjs", "cjs"),
       bundleAll(["ours", "oursHa"], "esm", "esm"),
-      // (raw ws as ESM needs the banner: a build of its own, into the same directory)
-      bundleAll(["raw"], "esm", "esm", REQUIRE_BANNER)
+      // (raw ws as ESM, and the floor that imports it, need the banner: a build of their own, into the same directory)
+      bundleAll(["raw", "floor"], "esm", "esm", REQUIRE_BANNER)
     ])
   }
   return { app, bundle, size: (file) => statSync(file).size }
