@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
+import type * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type { HassEntity } from "../homeassistant/messages.js"
@@ -22,13 +22,14 @@ import {
   isState,
   isString
 } from "./internal/arguments.js"
-import { AssistDesk, type AssistRun, bytesOf } from "./internal/assist.js"
-import { handleHttp, isIssued, type TokenIssuer } from "./internal/authToken.js"
-import { broadcast, broadcastEntityChange, type Client, error, handleCommand, isObject, type SimulatorWorld } from "./internal/commands.js"
+import { AssistDesk, type AssistRun } from "./internal/assist.js"
+import { handleHttp, type TokenIssuer } from "./internal/authToken.js"
+import { broadcast, broadcastEntityChange, type SimulatorWorld } from "./internal/commands.js"
 import { Home, type StateChange } from "./internal/home.js"
 import { liveStreamCount } from "./internal/liveStreams.js"
 import { close, type Listener, listen } from "./internal/server.js"
 import { StartupDesk } from "./internal/startup.js"
+import { type ReceivedCommand, Wire } from "./internal/wire.js"
 
 /** Options of the simulator. */
 export interface SimulatorOptions {
@@ -46,11 +47,8 @@ export interface SimulatorOptions {
   readonly accessTokenLifetime?: Duration.DurationInput
 }
 
-/** One message the simulator received after authentication, with the connection it came on. */
-export interface ReceivedCommand {
-  readonly connection: number
-  readonly message: Readonly<Record<string, unknown>>
-}
+/** One command as the simulator received it (after authentication). */
+export type { ReceivedCommand }
 
 /** The simulator: its address, its controls and what it has seen. */
 export class HomeAssistantSimulator {
@@ -58,15 +56,6 @@ export class HomeAssistantSimulator {
   readonly url: string
   /** `http://127.0.0.1:<port>`, the form people type. */
   readonly httpUrl: string
-  /** Every command received after authentication, in order. */
-  readonly received: Array<ReceivedCommand> = []
-  /** How each connection ended, in order: the close code and reason it got (1006 when there was no close frame). */
-  readonly closes: Array<{ readonly connection: number; readonly code: number; readonly reason: string }> = []
-  private readonly clients = new Set<Client>()
-  private nextClient = 0
-  private token: string
-  private replyDelay: Duration.Duration = Duration.zero
-  private answerAuth = true
   private answerPings = true
   private eventOnNextSubscribe: { readonly event_type: string; readonly data: Record<string, unknown> } | undefined
   private readonly issuer: TokenIssuer
@@ -87,9 +76,28 @@ export class HomeAssistantSimulator {
   ) {
     this.url = `ws://127.0.0.1:${port}/api/websocket`
     this.httpUrl = `http://127.0.0.1:${port}`
-    this.token = options.accessToken
     this.issuer = options.issuer
-    this.accept(listener)
+    this.wire = new Wire({
+      haVersion: options.haVersion,
+      authTimeout: options.authTimeout,
+      issuer: options.issuer,
+      millis,
+      run,
+      world: () => this.world
+    }, options.accessToken)
+    this.wire.accept(listener)
+  }
+
+  private readonly wire: Wire
+
+  /** Every command received after authentication, in order. */
+  get received(): Array<ReceivedCommand> {
+    return this.wire.received
+  }
+
+  /** How each connection ended, in order: the close code and reason it got (1006 when there was no close frame). */
+  get closes(): ReadonlyArray<{ readonly connection: number; readonly code: number; readonly reason: string }> {
+    return this.wire.closes
   }
 
   /**
@@ -151,18 +159,18 @@ export class HomeAssistantSimulator {
 
   /** Connections accepted since the simulator started. */
   get acceptedCount(): number {
-    return this.nextClient
+    return this.wire.accepted
   }
 
   /** Connections open now (authenticated or not). */
   get connectionCount(): number {
-    return this.clients.size
+    return this.wire.clients.size
   }
 
   /** Live subscriptions across every connection. */
   get subscriptionCount(): number {
     let count = 0
-    for (const client of this.clients) {
+    for (const client of this.wire.clients) {
       count += client.subscriptions.size + client.entitySubscriptions.size + client.templates.size + client.triggers.size +
         liveStreamCount(client)
     }
@@ -176,7 +184,7 @@ export class HomeAssistantSimulator {
 
   /** Drops every connection abruptly, as a crash or network cut would. */
   readonly dropAll: Effect.Effect<void> = Effect.sync(() => {
-    for (const client of this.clients) client.socket.terminate()
+    for (const client of this.wire.clients) client.socket.terminate()
   })
 
   /** Drops every connection and stops listening: connection attempts are refused until `goOnline`. */
@@ -187,7 +195,7 @@ export class HomeAssistantSimulator {
     Effect.map(listen(this.port, (request, response) =>
       this.options.assist.tts.serve(request, response) || handleHttp(this.issuer, this.millis, request, response)), (listener) => {
       this.listener = listener
-      this.accept(listener)
+      this.wire.accept(listener)
     })
   )
 
@@ -216,21 +224,21 @@ export class HomeAssistantSimulator {
   setReplyDelay(delay: Duration.DurationInput): Effect.Effect<void, InvalidOption> {
     const decoded = decodeDuration("setReplyDelay.delay", delay)
     return decoded._tag === "Left" ? Effect.fail(decoded.left) : Effect.sync(() => {
-      this.replyDelay = decoded.right
+      this.wire.replyDelay = decoded.right
     })
   }
 
   /** Changes the accepted token; connections that authenticate later with the old one get `auth_invalid`. */
   setAccessToken(token: string): Effect.Effect<void, InvalidOption> {
     return checked([isString("setAccessToken.token", token)], () => {
-      this.token = token
+      this.wire.token = token
     })
   }
 
   /** Stops answering `auth` (the client's auth timeout then fires), or resumes. */
   setAnswerAuth(answer: boolean): Effect.Effect<void, InvalidOption> {
     return checked([isBoolean("setAnswerAuth.answer", answer)], () => {
-      this.answerAuth = answer
+      this.wire.answerAuth = answer
     })
   }
 
@@ -274,7 +282,7 @@ export class HomeAssistantSimulator {
   private announce(change: StateChange): void {
     broadcast(this.world, "state_changed", change as StateChange & Record<string, unknown>)
     broadcastEntityChange(this.world, change)
-    this.flushAll()
+    this.wire.flushAll()
   }
 
   /** Changes `get_config`'s answer and fires `core_config_updated`, as HA does when the configuration changes. */
@@ -282,7 +290,7 @@ export class HomeAssistantSimulator {
     return checked([isRecord("updateConfig.changes", changes)], () => {
       this.home.config = { ...this.home.config, ...changes }
       broadcast(this.world, "core_config_updated", {})
-      this.flushAll()
+      this.wire.flushAll()
     })
   }
 
@@ -291,7 +299,7 @@ export class HomeAssistantSimulator {
     return checked([isString("addArea.areaId", areaId), isString("addArea.name", name)], () => {
       this.home.areas = [...this.home.areas, { area_id: areaId, name }]
       broadcast(this.world, "area_registry_updated", { action: "create", area_id: areaId })
-      this.flushAll()
+      this.wire.flushAll()
     })
   }
 
@@ -300,7 +308,7 @@ export class HomeAssistantSimulator {
     return checked([isString("addFloor.floorId", floorId), isString("addFloor.name", name)], () => {
       this.home.floors = [...this.home.floors, { floor_id: floorId, name, level }]
       broadcast(this.world, "floor_registry_updated", { action: "create", floor_id: floorId })
-      this.flushAll()
+      this.wire.flushAll()
     })
   }
 
@@ -309,7 +317,7 @@ export class HomeAssistantSimulator {
     return checked([isString("addLabel.labelId", labelId), isString("addLabel.name", name)], () => {
       this.home.labels = [...this.home.labels, { label_id: labelId, name, color: null }]
       broadcast(this.world, "label_registry_updated", { action: "create", label_id: labelId })
-      this.flushAll()
+      this.wire.flushAll()
     })
   }
 
@@ -318,7 +326,7 @@ export class HomeAssistantSimulator {
     return checked([isString("registerService.domain", domain), isString("registerService.service", service)], () => {
       this.home.services = { ...this.home.services, [domain]: { ...this.home.services[domain], [service]: { fields: {} } } }
       broadcast(this.world, "service_registered", { domain, service })
-      this.flushAll()
+      this.wire.flushAll()
     })
   }
 
@@ -329,7 +337,7 @@ export class HomeAssistantSimulator {
 
   private fire(eventType: string, data: Record<string, unknown>): void {
     broadcast(this.world, eventType, data)
-    this.flushAll()
+    this.wire.flushAll()
   }
 
 
@@ -378,89 +386,6 @@ export class HomeAssistantSimulator {
     return close(this.listener)
   }
 
-  private accept(listener: Listener): void {
-    listener.wss.on("connection", (socket) => {
-      const client: Client = {
-        id: ++this.nextClient,
-        socket,
-        authenticated: false,
-        lastId: 0,
-        coalesce: false,
-        subscriptions: new Map(),
-        entitySubscriptions: new Map(),
-        templates: new Map(),
-        triggers: new Map(),
-        inertTriggers: new Set(),
-        outbox: [],
-        authTimer: undefined
-      }
-      this.clients.add(client)
-      socket.on("error", () => undefined)
-      socket.on("close", (code, reason) => {
-        this.closes.push({ connection: client.id, code, reason: reason.toString() })
-        this.clients.delete(client)
-        this.stopAuthTimer(client)
-      })
-      socket.on("message", (data, isBinary) => {
-        // Binary frames are an Assist run's audio, for its handler (before authentication, nothing).
-        if (!isBinary) this.receive(client, data.toString())
-        else if (client.authenticated) this.options.assist.binary(this.world, client, bytesOf(data))
-      })
-      socket.send(JSON.stringify({ type: "auth_required", ha_version: this.options.haVersion }))
-      // Like HA: a client that has not authenticated within the auth timeout is disconnected.
-      client.authTimer = this.run(Effect.sleep(this.options.authTimeout).pipe(
-        Effect.zipRight(Effect.sync(() => {
-          if (!client.authenticated) socket.close()
-        }))
-      ))
-    })
-  }
-
-  private stopAuthTimer(client: Client): void {
-    const timer = client.authTimer
-    client.authTimer = undefined
-    if (timer !== undefined) this.run(Fiber.interrupt(timer))
-  }
-
-  private receive(client: Client, text: string): void {
-    let message: unknown
-    try {
-      message = JSON.parse(text)
-    } catch {
-      message = undefined
-    }
-    if (!client.authenticated) return this.authenticate(client, message)
-    // A coalesced frame from a client is not part of the protocol; each frame is one message.
-    if (!isObject(message) || typeof message.id !== "number" || !Number.isInteger(message.id) || typeof message.type !== "string") {
-      this.reply(client, [error(isObject(message) ? message.id ?? null : null, "invalid_format", "Message incorrectly formatted.")])
-      return
-    }
-    this.received.push({ connection: client.id, message })
-    if (message.id <= client.lastId) {
-      this.reply(client, [error(message.id, "id_reuse", "Identifier values have to increase.")])
-      return
-    }
-    client.lastId = message.id
-    handleCommand(this.world, client, message.id, message.type, message)
-  }
-
-  private authenticate(client: Client, message: unknown): void {
-    if (!this.answerAuth) return
-    if (!isObject(message) || message.type !== "auth" || typeof message.access_token !== "string") {
-      client.socket.send(JSON.stringify({ type: "auth_invalid", message: "Auth message incorrectly formatted" }))
-      client.socket.close()
-      return
-    }
-    if (message.access_token !== this.token && !isIssued(this.issuer, message.access_token, this.millis())) {
-      client.socket.send(JSON.stringify({ type: "auth_invalid", message: "Invalid access token or password" }))
-      client.socket.close()
-      return
-    }
-    client.authenticated = true
-    this.stopAuthTimer(client)
-    client.socket.send(JSON.stringify({ type: "auth_ok", ha_version: this.options.haVersion }))
-  }
-
   private readonly startup = new StartupDesk()
 
   /** What the command handlers may do to the simulator (built on first use, after the constructor ran). */
@@ -475,10 +400,10 @@ export class HomeAssistantSimulator {
         this.eventOnNextSubscribe = undefined
         return extra
       },
-      reply: (client, messages) => this.reply(client, messages),
-      enqueue: (client, message) => this.enqueue(client, message),
-      clients: () => this.clients,
-      flushAll: () => this.flushAll(),
+      reply: (client, messages) => this.wire.reply(client, messages),
+      enqueue: (client, message) => this.wire.enqueue(client, message),
+      clients: () => this.wire.clients,
+      flushAll: () => this.wire.flushAll(),
       assist: this.options.assist,
       startup: this.startup,
       goAway: (stop) => {
@@ -486,30 +411,5 @@ export class HomeAssistantSimulator {
       }
     }
     return this.worldView
-  }
-
-  private reply(client: Client, messages: ReadonlyArray<unknown>): void {
-    for (const message of messages) this.enqueue(client, message)
-    this.flush(client)
-  }
-
-  private enqueue(client: Client, message: unknown): void {
-    client.outbox.push(message)
-  }
-
-  private flushAll(): void {
-    for (const client of this.clients) this.flush(client)
-  }
-
-  private flush(client: Client): void {
-    const batch = client.outbox
-    if (batch.length === 0) return
-    client.outbox = []
-    const frames = client.coalesce ? [batch.length === 1 ? batch[0] : batch] : batch
-    const send = Effect.sync(() => {
-      for (const frame of frames) if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(frame))
-    })
-    if (Duration.isZero(this.replyDelay)) Effect.runSync(send)
-    else if (Duration.isFinite(this.replyDelay)) this.run(Effect.zipRight(Effect.sleep(this.replyDelay), send))
   }
 }
