@@ -121,6 +121,7 @@ export {
   type SubscribeMessageOptions,
   type CollectionOptions
 } from "./homeassistant/HomeAssistant.js"
+export type { Collections } from "./homeassistant/collections.js"
 export type {
   CallServiceOutcome,
   CallServiceResult,
