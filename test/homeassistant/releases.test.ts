@@ -40,4 +40,28 @@ describe("every Home Assistant release since 2021", () => {
         )
       }
     }))
+
+  // Each command, on the last release without it (unknown_command) and on the first with it (known: answered, or
+  // refused for its missing arguments, never unknown_command).
+  it.scoped.each([
+    ["history/history_during_period", "2022.4.7", "2022.5.0"],
+    ["logbook/event_stream", "2022.5.5", "2022.6.0"],
+    ["recorder/statistics_during_period", "2022.9.7", "2022.10.0"],
+    ["history/stream", "2023.1.7", "2023.2.0"],
+    ["assist_pipeline/run", "2023.4.6", "2023.5.0"],
+    ["assist_pipeline/pipeline/list", "2023.4.6", "2023.5.0"],
+    ["config/floor_registry/list", "2024.3.3", "2024.4.0"],
+    ["execute_script", "2021.3.4", "2021.4.0"],
+    ["fire_event", "2022.1.7", "2022.2.0"],
+    ["validate_config", "2022.2.9", "2022.3.0"],
+    ["integration/wait", "2025.4.4", "2025.5.0"]
+  ] as const)("%s: unknown_command on %s, known from %s", ([type, without, since]) =>
+    Effect.gen(function*() {
+      const older = yield* connect({}, { haVersion: without })
+      expect(yield* Effect.flip(older.ha.sendMessage({ type }))).toMatchObject({ _tag: "HomeAssistantError", code: "unknown_command" })
+      const newer = yield* connect({}, { haVersion: since })
+      const outcome = yield* Effect.either(newer.ha.sendMessage({ type, domain: "history" }))
+      if (outcome._tag === "Left") expect(outcome.left).not.toMatchObject({ code: "unknown_command" })
+      else expect(outcome.right).toBeDefined()
+    }))
 })

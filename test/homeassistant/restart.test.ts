@@ -60,6 +60,21 @@ describe("Home Assistant restarting: subscriptions", () => {
     }))
 })
 
+describe("Home Assistant restarting: a release without integration/wait (before 2025.5)", () => {
+  it.scoped("the refused re-subscribe is sent once more once HA runs; integration/wait's unknown_command does not stop it", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({ reconnect: Schedule.spaced("1 second") }, { haVersion: "2024.6.4" })
+      const updates = yield* collect(ha.history({ entityIds: ["light.kitchen"] }))
+      yield* Queue.take(updates)
+      yield* sim.restartStarting
+      yield* until(() => sim.count("history/stream") === 2, "the refused re-subscribe")
+      yield* sim.finishStarting
+      yield* until(() => sim.count("history/stream") === 3, "the subscribe once more")
+      expect(sim.count("integration/wait")).toBe(1)
+      expect((yield* Queue.take(updates)).reset).toBe(true)
+    }))
+})
+
 describe("Home Assistant restarting: a call answered by going away", () => {
   it.scoped("homeassistant.restart succeeds with { wentAway: true } when the connection drops after the write; never re-sent", () =>
     Effect.gen(function*() {

@@ -79,7 +79,9 @@ const commandSince: Readonly<Record<string, readonly [number, number]>> = {
   "config/label_registry/list": [2024, 4],
   execute_script: [2021, 4],
   fire_event: [2022, 2],
-  validate_config: [2022, 3]
+  validate_config: [2022, 3],
+  // websocket_api/commands.py handle_integration_wait (core PR #142040)
+  "integration/wait": [2025, 5]
 }
 
 const releasedBefore = (version: string, [year, month]: readonly [number, number]): boolean => {
