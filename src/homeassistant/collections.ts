@@ -1,6 +1,6 @@
 /**
- * Live collections (HAWS `getCollection`): a value fetched by one command, fetched again (debounced, 500 ms) on the
- * events that change it and after every reconnect, shared by every consumer and released a grace period after the last.
+ * Live collections (HAWS `getCollection`): a value fetched by one command, fetched again (debounced, 500 ms, and at
+ * least every 2 s while events keep coming) on the events that change it and after every reconnect, shared by every consumer and released a grace period after the last.
  * Results are decoded with their Schema; a reply that does not match fails the collection with `InvalidMessage`.
  */
 import * as Duration from "effect/Duration"
@@ -11,6 +11,7 @@ import * as Stream from "effect/Stream"
 import { type InvalidMessage, InvalidOption } from "../core/errors.js"
 import { durationOr } from "../core/duration.js"
 import type { CommandError } from "./errors.js"
+import { debounced } from "./internal/debounce.js"
 import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassEvent } from "./messages.js"
 import {
@@ -62,7 +63,8 @@ export const REFRESH_DEBOUNCE: Duration.Duration = Duration.millis(500)
 
 /**
  * A collection of your own (HAWS's `getCollection`): `command` fetched and decoded with `schema`, fetched again
- * `debounce` (500 ms) after the last of `refreshOn`'s events and after every reconnect; shared by every consumer,
+ * `debounce` (500 ms) after the last of `refreshOn`'s events (or 4 × `debounce` after the first of a steady trickle)
+ * and after every reconnect; shared by every consumer,
  * released `gracePeriod` after the last. The built-in collections are made with it.
  */
 export interface CollectionOptions<A, I> {
@@ -125,9 +127,14 @@ const collection = <A, I>(
         // Subscribed first, so a change between the fetch and the subscription is not missed.
         // Refreshes are debounced as HA's frontend does them (500 ms): a burst of 1,200 registry events costs one
         // fetch once it is over, not 1,200 (node-red-contrib-home-assistant-websocket #809 brought HA down that way).
-        yield* Stream.mergeAll([...refreshOn.map((type) => client.subscribeEvents(type)), client.reconnected], {
+        // A steady trickle of events (each within the debounce of the last) still refreshes every 4 debounces.
+        const events = Stream.mergeAll([...refreshOn.map((type) => client.subscribeEvents(type)), client.reconnected], {
           concurrency: "unbounded"
-        }).pipe(Stream.debounce(debounce), Stream.runForEach(() => refresh), Effect.catchAll(fail), Effect.forkScoped)
+        })
+        yield* debounced(events, debounce, Duration.times(Duration.decode(debounce), 4), refresh).pipe(
+          Effect.catchAll(fail),
+          Effect.forkScoped
+        )
         yield* refresh
       }),
     gracePeriod

@@ -97,6 +97,29 @@ describe("Home Assistant collection refreshes", () => {
       expect(fetches()).toBe(2)
     }))
 
+  it.scoped("a steady trickle of events, each within the debounce of the last, still refreshes every 2 s (4 debounces)", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect()
+      const registries = yield* collect(ha.entityRegistry)
+      yield* Queue.take(registries)
+      yield* eventually(
+        () => sim.received.some((r) => r.message.type === "subscribe_events" && r.message.event_type === "entity_registry_updated"),
+        "the entity_registry_updated subscription"
+      )
+      let seen = 0
+      yield* Effect.forkScoped(Stream.runForEach(ha.subscribeEvents("entity_registry_updated"), () => Effect.sync(() => seen++)))
+      yield* eventually(() => sim.subscriptionCount >= 2, "the test's own subscription")
+      const fetches = () => sim.count("config/entity_registry/list_for_display")
+      // An event every 400 ms for 4.4 s: never 500 ms quiet, so a plain trailing debounce would never refresh.
+      for (let i = 0; i < 12; i++) {
+        yield* sim.fireEvent("entity_registry_updated", { action: "update", entity_id: `sensor.trickle_${i}` })
+        yield* eventually(() => seen === i + 1, "the event to reach the client")
+        yield* TestClock.adjust("400 millis")
+        yield* eventually(() => fetches() === 1 + Math.floor(((i + 1) * 400) / 2000), `the refreshes after ${(i + 1) * 400} ms`)
+      }
+      expect(fetches()).toBe(3)
+    }))
+
   it.scoped("config is refreshed on component_loaded too, as integrations load", () =>
     Effect.gen(function*() {
       const { ha, sim } = yield* connect()
