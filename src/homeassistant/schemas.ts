@@ -127,7 +127,15 @@ export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, command: string)
  */
 export const checkArgument = <A, I>(schema: Schema.Schema<A, I>, call: string) => {
   const decode = Schema.decodeUnknownEither(schema)
-  return (value: unknown): Either.Either<A, InvalidMessage> =>
-    Either.mapLeft(decode(value), (error) =>
-      new InvalidMessage({ reason: `${call}: ${ParseResult.TreeFormatter.formatErrorSync(error)}` }))
+  return (value: unknown): Either.Either<A, InvalidMessage> => {
+    try {
+      return Either.mapLeft(decode(value), (error) =>
+        new InvalidMessage({ reason: `${call}: ${ParseResult.TreeFormatter.formatErrorSync(error)}` }))
+    } catch (error) {
+      // An argument whose getter or proxy throws while it is read: bad input, typed, nothing sent.
+      return Either.left(new InvalidMessage({
+        reason: `${call}: reading the argument threw (${error instanceof Error ? error.name : "a non-error"})`
+      }))
+    }
+  }
 }

@@ -72,3 +72,29 @@ it.scopedLive("property: 150 random argument lists to every HA operation only ev
     expect([...outcomes]).toEqual(expect.arrayContaining(["ok", "InvalidMessage", "HomeAssistantError"]))
     expect(yield* ha.getStates()).toHaveLength(sim.states.length)
   }), 60_000)
+
+it.scopedLive("an argument that throws when read is InvalidMessage, never a defect, and nothing is sent", () =>
+  Effect.gen(function*() {
+    const { ha, sim } = yield* connect({ heartbeat: false })
+    // Every read of it throws: a property, its keys, its descriptors.
+    const refuse = () => {
+      throw new RangeError("no")
+    }
+    const trap = new Proxy({}, { get: refuse, ownKeys: refuse, getOwnPropertyDescriptor: refuse, has: refuse })
+    const before = sim.received.length
+    const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown>]> = [
+      ["executeScript", Effect.suspend(() => ha.executeScript(trap as never))],
+      ["testCondition", Effect.suspend(() => ha.testCondition(trap as never))],
+      ["history", Stream.runHead(ha.history(trap as never))],
+      ["logbook", Stream.runHead(ha.logbook(trap as never))],
+      ["entitiesWith", Stream.runHead(ha.entitiesWith(trap as never))],
+      ["conversationProcess", Effect.suspend(() => ha.conversationProcess("hi", trap as never))]
+    ]
+    for (const [name, call] of calls) {
+      const exit = yield* Effect.exit(call)
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause), `${name}: ${String(exit)}`).toBe(false)
+      const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+      expect(Option.getOrUndefined(failure), `${name}: ${String(exit)}`).toMatchObject({ _tag: "InvalidMessage" })
+    }
+    expect(sim.received.length).toBe(before)
+  }))
