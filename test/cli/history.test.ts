@@ -74,6 +74,6 @@ describe("effect-ws-gateway ha history", () => {
       5_400_000,
       7_200_000
     ])
-    expect(["", "1", "h", "-1h", "0m", "1y", "1h30m", "soon"].map(parseSince)).toStrictEqual(Array(8).fill(undefined))
+    expect(["", "1", "h", "-1h", "0m", "1y", "1h30m", "soon", "99999999w", "5300w"].map(parseSince)).toStrictEqual(Array(10).fill(undefined))
   })
 })

@@ -14,12 +14,18 @@ import { withHa } from "./root.js"
 
 const UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
 
-/** `30m`, `1h`, `2d` (also `s` and `w`, and decimals such as `1.5h`) in milliseconds; `undefined` for anything else. */
+/** The longest `--since`: 100 years, further back than any recorder keeps (a larger one is a usage error). */
+const MAX_SINCE = 100 * 365 * UNITS.d!
+
+/**
+ * `30m`, `1h`, `2d` (also `s` and `w`, and decimals such as `1.5h`) in milliseconds, up to 100 years; `undefined`
+ * for anything else.
+ */
 export const parseSince = (text: string): number | undefined => {
   const match = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim())
   if (match === null) return undefined
   const millis = Number(match[1]) * UNITS[match[2]!]!
-  return millis > 0 && Number.isFinite(millis) ? millis : undefined
+  return millis > 0 && millis <= MAX_SINCE ? millis : undefined
 }
 
 const entity = Args.text({ name: "entity" }).pipe(Args.withDescription("the entity id, such as sensor.outdoor_temperature"))
@@ -30,7 +36,7 @@ const since = Options.text("since").pipe(
     const millis = parseSince(text)
     if (millis === undefined) throw new Error(text)
     return { text, millis }
-  }, () => HelpDoc.p("--since is a duration such as 30m, 1h or 2d"))
+  }, () => HelpDoc.p("--since is a duration such as 30m, 1h or 2d (at most 100 years)"))
 )
 
 /** The `ha history` command. */
