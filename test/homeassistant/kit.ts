@@ -9,6 +9,7 @@ import {
   type HomeAssistantOptions,
   WebSocketClientLive
 } from "../../src/index.js"
+import { WebSocketServer } from "ws"
 import { HomeAssistantSimulator, type SimulatorOptions } from "../../src/testing/index.js"
 
 export const TOKEN = "tok-7f3a9c-secret-do-not-print"
@@ -80,3 +81,35 @@ export const takeRefreshed = <A>(queue: Queue.Queue<A>) =>
 /** The simulator's states as the entity store holds them (the compressed format carries no last_reported). */
 export const truth = (states: ReadonlyArray<HassEntity>): HassEntities =>
   Object.fromEntries(states.map(({ last_reported: _, ...state }) => [state.entity_id, state]))
+
+/**
+ * A client on a minimal HA server of the test's own (127.0.0.1, a free port) that answers each command with the
+ * frames `answer` gives for it (after `auth` and `supported_features`): for replies the simulator never sends.
+ */
+export const minimalHa = (answer: (message: { readonly id: number; readonly type: string }) => ReadonlyArray<unknown>) =>
+  Effect.gen(function*() {
+    const server = yield* Effect.acquireRelease(
+      Effect.async<WebSocketServer>((resume) => {
+        const wss: WebSocketServer = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(wss)))
+      }),
+      (wss) =>
+        Effect.async<void>((resume) => {
+          for (const socket of wss.clients) socket.terminate()
+          wss.close(() => resume(Effect.void))
+        })
+    )
+    server.on("connection", (socket) => {
+      socket.send(JSON.stringify({ type: "auth_required", ha_version: "2026.1.2" }))
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; id: number }
+        if (message.type === "auth") return socket.send(JSON.stringify({ type: "auth_ok", ha_version: "2026.1.2" }))
+        if (message.type === "supported_features") return socket.send(JSON.stringify({ id: message.id, type: "result", success: true, result: null }))
+        for (const frame of answer(message)) socket.send(JSON.stringify(frame))
+      })
+    })
+    const port = (server.address() as { port: number }).port
+    const context = yield* Layer.build(
+      HomeAssistantLayer({ url: `http://127.0.0.1:${port}`, accessToken: "t", heartbeat: false }).pipe(Layer.provide(WebSocketClientLive))
+    )
+    return Context.get(context, HomeAssistant)
+  })

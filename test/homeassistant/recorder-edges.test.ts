@@ -2,42 +2,9 @@
 // the command (against a minimal server of the test's own: the simulator only ever answers well), unknown extra
 // fields are kept, and bad arguments from untyped callers are typed errors with nothing sent.
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Duration, Effect, Exit, FastCheck as fc, Layer, Option, Stream } from "effect"
-import { WebSocketServer } from "ws"
-import { HomeAssistant, HomeAssistantLayer, InvalidMessage, InvalidOption, WebSocketClientLive } from "../../src/index.js"
-import { connect } from "./kit.js"
-
-/**
- * A client on a minimal HA server (127.0.0.1, a free port) that answers each command with the frames `answer` gives
- * for it (after `auth` and `supported_features`).
- */
-const clientOf = (answer: (message: { readonly id: number; readonly type: string }) => ReadonlyArray<unknown>) =>
-  Effect.gen(function*() {
-    const server = yield* Effect.acquireRelease(
-      Effect.async<WebSocketServer>((resume) => {
-        const wss: WebSocketServer = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(wss)))
-      }),
-      (wss) =>
-        Effect.async<void>((resume) => {
-          for (const socket of wss.clients) socket.terminate()
-          wss.close(() => resume(Effect.void))
-        })
-    )
-    server.on("connection", (socket) => {
-      socket.send(JSON.stringify({ type: "auth_required", ha_version: "2026.1.2" }))
-      socket.on("message", (data) => {
-        const message = JSON.parse(String(data)) as { type: string; id: number }
-        if (message.type === "auth") return socket.send(JSON.stringify({ type: "auth_ok", ha_version: "2026.1.2" }))
-        if (message.type === "supported_features") return socket.send(JSON.stringify({ id: message.id, type: "result", success: true, result: null }))
-        for (const frame of answer(message)) socket.send(JSON.stringify(frame))
-      })
-    })
-    const port = (server.address() as { port: number }).port
-    const context = yield* Layer.build(
-      HomeAssistantLayer({ url: `http://127.0.0.1:${port}`, accessToken: "t", heartbeat: false }).pipe(Layer.provide(WebSocketClientLive))
-    )
-    return Context.get(context, HomeAssistant)
-  })
+import { Cause, Duration, Effect, Exit, FastCheck as fc, Option, Stream } from "effect"
+import { InvalidMessage, InvalidOption } from "../../src/index.js"
+import { connect, minimalHa as clientOf } from "./kit.js"
 
 const result = (id: number, value: unknown) => ({ id, type: "result", success: true, result: value })
 const event = (id: number, value: unknown) => ({ id, type: "event", event: value })

@@ -2,17 +2,9 @@
 // decoded with Schema (extra fields kept); a reply of the wrong shape is an InvalidMessage naming the command, and an
 // argument of the wrong kind is an InvalidMessage with nothing sent.
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Exit, FastCheck as fc, Layer, Option, Queue } from "effect"
-import { WebSocketServer } from "ws"
-import {
-  type CommandError,
-  HomeAssistant,
-  HomeAssistantError,
-  HomeAssistantLayer,
-  InvalidMessage,
-  WebSocketClientLive
-} from "../../src/index.js"
-import { collect, connect, eventually } from "./kit.js"
+import { Cause, Effect, Exit, FastCheck as fc, Option, Queue } from "effect"
+import { type CommandError, HomeAssistantError, InvalidMessage } from "../../src/index.js"
+import { collect, connect, eventually, minimalHa } from "./kit.js"
 
 const stateOf = (sim: { readonly states: ReadonlyArray<{ entity_id: string; state: string }> }, entityId: string) =>
   sim.states.find((s) => s.entity_id === entityId)?.state
@@ -276,33 +268,6 @@ describe("the simulator's script commands", () => {
     }), 60_000)
 })
 
-/**
- * A client on a minimal HA server of the test's own (127.0.0.1, a free port), which answers every command with
- * `reply(type)`: the simulator only ever answers well.
- */
+/** A client on a minimal HA server of the test's own: the simulator only ever answers well. */
 const clientOf = (reply: (type: string) => unknown) =>
-  Effect.gen(function*() {
-    const server = yield* Effect.acquireRelease(
-      Effect.async<WebSocketServer>((resume) => {
-        const wss: WebSocketServer = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => resume(Effect.succeed(wss)))
-      }),
-      (wss) =>
-        Effect.async<void>((resume) => {
-          for (const socket of wss.clients) socket.terminate()
-          wss.close(() => resume(Effect.void))
-        })
-    )
-    server.on("connection", (socket) => {
-      socket.send(JSON.stringify({ type: "auth_required", ha_version: "2026.1.2" }))
-      socket.on("message", (data) => {
-        const message = JSON.parse(String(data)) as { type: string; id?: number }
-        if (message.type === "auth") socket.send(JSON.stringify({ type: "auth_ok", ha_version: "2026.1.2" }))
-        else socket.send(JSON.stringify({ id: message.id, type: "result", success: true, result: message.type === "supported_features" ? null : reply(message.type) }))
-      })
-    })
-    const port = (server.address() as { port: number }).port
-    const context = yield* Layer.build(
-      HomeAssistantLayer({ url: `http://127.0.0.1:${port}`, accessToken: "t", heartbeat: false }).pipe(Layer.provide(WebSocketClientLive))
-    )
-    return Context.get(context, HomeAssistant)
-  })
+  minimalHa(({ id, type }) => [{ id, type: "result", success: true, result: reply(type) }])
