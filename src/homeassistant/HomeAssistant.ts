@@ -120,6 +120,7 @@ export const make = (options: HomeAssistantOptions) =>
     )
     const collectionClient = {
       sendMessage: (message: CommandMessage) => sendMessage(message),
+      haVersion: Effect.map(live.info, (info) => info.haVersion),
       subscribeEvents: (eventType: string) => subscribeMessage(subscribeEventsMessage(eventType)) as Stream.Stream<HassEvent, CommandError>,
       reconnected
     }

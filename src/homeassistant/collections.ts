@@ -10,6 +10,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type InvalidMessage, InvalidOption } from "../core/errors.js"
 import { durationOr } from "../core/duration.js"
+import { versionBefore } from "./protocol.js"
 import type { CommandError } from "./errors.js"
 import { debounced } from "./internal/debounce.js"
 import { sharedLive } from "./internal/live.js"
@@ -31,6 +32,8 @@ import {
 /** What a collection needs of the client. */
 export interface CollectionClient {
   readonly sendMessage: (message: CommandMessage) => Effect.Effect<unknown, CommandError | InvalidMessage>
+  /** The connected HA's version (which command a collection fetches with may depend on it). */
+  readonly haVersion: Effect.Effect<string, CommandError>
   readonly subscribeEvents: (eventType: string) => Stream.Stream<HassEvent, CommandError>
   /** Emits once each time the client is connected again after a loss. */
   readonly reconnected: Stream.Stream<void>
@@ -110,10 +113,11 @@ const collection = <A, I>(
   schema: Schema.Schema<A, I>,
   refreshOn: ReadonlyArray<string>,
   gracePeriod: Duration.DurationInput,
-  debounce: Duration.DurationInput = REFRESH_DEBOUNCE
+  debounce: Duration.DurationInput = REFRESH_DEBOUNCE,
+  fetchWith?: Effect.Effect<A, CommandError | InvalidMessage>
 ) => {
   const command = String(message.type)
-  const fetch = Effect.flatMap(client.sendMessage(message), decodeResult(schema, command))
+  const fetch = fetchWith ?? Effect.flatMap(client.sendMessage(message), decodeResult(schema, command))
   return sharedLive<A, CommandError | InvalidMessage>(
     ({ fail, hasValue, publish }) =>
       Effect.gen(function*() {
@@ -153,7 +157,7 @@ export const makeCollections = (
     currentUser: collection(client, { type: "auth/current_user" }, HassUser, [], gracePeriod),
     entityRegistry: collection(client, { type: "config/entity_registry/list_for_display" }, EntityRegistryDisplay, [
       "entity_registry_updated"
-    ], gracePeriod),
+    ], gracePeriod, REFRESH_DEBOUNCE, entityRegistryDisplay(client)),
     deviceRegistry: collection(client, { type: "config/device_registry/list" }, Schema.Array(DeviceRegistryEntry), [
       "device_registry_updated"
     ], gracePeriod),
@@ -170,3 +174,38 @@ export const makeCollections = (
       "label_registry_updated"
     ], gracePeriod)
   })
+
+/**
+ * The display form of the entity registry: `list_for_display` from HA 2023.3, which has it; before, made from the
+ * full `config/entity_registry/list` as HA makes it (enabled entities only; `ei`, `pl`, and `di`, `ai`, `en`, `ec`,
+ * `hb` where set).
+ */
+const entityRegistryDisplay = (client: CollectionClient): Effect.Effect<EntityRegistryDisplay, CommandError | InvalidMessage> =>
+  Effect.flatMap(client.haVersion, (version) =>
+    versionBefore(version, 2023, 3)
+      ? Effect.flatMap(
+        client.sendMessage({ type: "config/entity_registry/list" }),
+        (result) => Effect.map(decodeResult(Schema.Array(EntityRegistryEntry), "config/entity_registry/list")(result), displayOf)
+      )
+      : Effect.flatMap(
+        client.sendMessage({ type: "config/entity_registry/list_for_display" }),
+        decodeResult(EntityRegistryDisplay, "config/entity_registry/list_for_display")
+      ))
+
+const CATEGORIES = ["config", "diagnostic"] as const
+
+const displayOf = (entries: ReadonlyArray<EntityRegistryEntry>): EntityRegistryDisplay => ({
+  entity_categories: { "0": "config", "1": "diagnostic" },
+  entities: entries.filter((entry) => entry.disabled_by === null).map((entry) => {
+    const category = CATEGORIES.indexOf(entry.entity_category as (typeof CATEGORIES)[number])
+    return {
+      ei: entry.entity_id,
+      pl: entry.platform,
+      ...(typeof entry.device_id === "string" ? { di: entry.device_id } : {}),
+      ...(typeof entry.area_id === "string" ? { ai: entry.area_id } : {}),
+      ...(typeof entry.name === "string" ? { en: entry.name } : {}),
+      ...(category >= 0 ? { ec: category } : {}),
+      ...(typeof entry.hidden_by === "string" ? { hb: true } : {})
+    }
+  })
+})

@@ -1,7 +1,7 @@
 // Home Assistant releases since 2021, as the simulator answers them: a command a release lacks is `unknown_command`,
 // as that release answers it, so the client must pick by `ha_version` (as HAWS does) or fail visibly here.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Queue, Stream } from "effect"
+import { Effect, Option, Queue, Stream } from "effect"
 import { HomeAssistantError } from "../../src/index.js"
 import { connect, eventually } from "./kit.js"
 
@@ -39,6 +39,20 @@ describe("every Home Assistant release since 2021", () => {
           new HomeAssistantError({ code: "unknown_command", message: "Unknown command." })
         )
       }
+    }))
+
+  it.scoped("entityRegistry before 2023.3 (no list_for_display) is made from config/entity_registry/list, as HA makes it", () =>
+    Effect.gen(function*() {
+      const older = yield* connect({}, { haVersion: "2023.2.5" })
+      const display = yield* Stream.runHead(older.ha.entityRegistry)
+      const entities = Option.getOrThrow(display).entities
+      // enabled entities only: the disabled sensor.old_meter is left out, as list_for_display leaves it out
+      expect(entities.map((e) => e.ei).sort()).toStrictEqual(older.sim.states.map((s) => s.entity_id).sort())
+      expect(entities[0]).toMatchObject({ pl: "simulated" })
+      expect([older.sim.count("config/entity_registry/list"), older.sim.count("config/entity_registry/list_for_display")]).toStrictEqual([1, 0])
+      const newer = yield* connect({}, { haVersion: "2023.3.0" })
+      yield* Stream.runHead(newer.ha.entityRegistry)
+      expect([newer.sim.count("config/entity_registry/list"), newer.sim.count("config/entity_registry/list_for_display")]).toStrictEqual([0, 1])
     }))
 
   // Each command, on the last release without it (unknown_command) and on the first with it (known: answered, or
