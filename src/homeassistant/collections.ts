@@ -169,10 +169,10 @@ export const makeCollections = (
     ], gracePeriod),
     floorRegistry: collection(client, { type: "config/floor_registry/list" }, Schema.Array(FloorRegistryEntry), [
       "floor_registry_updated"
-    ], gracePeriod),
+    ], gracePeriod, REFRESH_DEBOUNCE, since2024_4(client, "config/floor_registry/list", FloorRegistryEntry)),
     labelRegistry: collection(client, { type: "config/label_registry/list" }, Schema.Array(LabelRegistryEntry), [
       "label_registry_updated"
-    ], gracePeriod)
+    ], gracePeriod, REFRESH_DEBOUNCE, since2024_4(client, "config/label_registry/list", LabelRegistryEntry))
   })
 
 /**
@@ -209,3 +209,14 @@ const displayOf = (entries: ReadonlyArray<EntityRegistryEntry>): EntityRegistryD
     }
   })
 })
+
+/** Floors and labels came with HA 2024.4: before it, a home has none (the command is `unknown_command` there). */
+const since2024_4 = <A, I>(
+  client: CollectionClient,
+  command: string,
+  entry: Schema.Schema<A, I>
+): Effect.Effect<ReadonlyArray<A>, CommandError | InvalidMessage> =>
+  Effect.flatMap(client.haVersion, (version) =>
+    versionBefore(version, 2024, 4)
+      ? Effect.succeed([])
+      : Effect.flatMap(client.sendMessage({ type: command }), decodeResult(Schema.Array(entry), command)))

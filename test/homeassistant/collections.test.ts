@@ -178,11 +178,13 @@ describe("Home Assistant floor and label registries (HA 2024.4+)", () => {
       expect((yield* takeRefreshed(labels)).map((label) => label.name)).toStrictEqual(["Energy", "Security"])
     }))
 
-  it.scoped("on an HA before 2024.4 they fail with HA's own unknown_command", () =>
+  it.scoped("on an HA before 2024.4, which answers their commands unknown_command, they are empty: it had none", () =>
     Effect.gen(function*() {
-      const { ha } = yield* connect({}, { haVersion: "2024.3.3" })
-      expect(yield* Effect.flip(Stream.runHead(ha.floorRegistry))).toMatchObject({ _tag: "HomeAssistantError", code: "unknown_command" })
-      expect(yield* Effect.flip(Stream.runHead(ha.labelRegistry))).toMatchObject({ _tag: "HomeAssistantError", code: "unknown_command" })
+      const { ha, sim } = yield* connect({}, { haVersion: "2024.3.3" })
+      expect(yield* Effect.flip(ha.sendMessage({ type: "config/floor_registry/list" }))).toMatchObject({ code: "unknown_command" })
+      expect(Option.getOrThrow(yield* Stream.runHead(ha.floorRegistry))).toStrictEqual([])
+      expect(Option.getOrThrow(yield* Stream.runHead(ha.labelRegistry))).toStrictEqual([])
+      expect(sim.count("config/label_registry/list")).toBe(0)
     }))
 })
 
