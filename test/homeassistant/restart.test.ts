@@ -4,7 +4,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Queue, Schedule, TestClock } from "effect"
 import { HomeAssistantSimulator } from "../../src/testing/index.js"
-import { collect, connect, connectTo, eventually, reconnected } from "./kit.js"
+import { collect, connect, connectTo, eventually, minimalHa, reconnected } from "./kit.js"
 
 /** Moves the TestClock on in small steps, letting real socket I/O run, until `condition` holds (bounded). */
 const until = (condition: () => boolean, what: string) =>
@@ -137,5 +137,33 @@ describe("Home Assistant restarting: telling a restarted subscription from a con
       yield* sim.finishStarting
       yield* until(() => ready.unsafePoll() !== null, "ready")
       expect(yield* Fiber.join(ready)).toMatchObject({ state: "RUNNING" })
+    }))
+})
+
+const CONFIG = {
+  latitude: 0,
+  longitude: 0,
+  elevation: 0,
+  unit_system: { length: "km", mass: "g", temperature: "°C", volume: "L" },
+  location_name: "Test",
+  time_zone: "UTC",
+  components: [],
+  version: "2026.1.2",
+  state: "RUNNING"
+}
+
+describe("readyWith waits for its collections, not only for HA running", () => {
+  it.scopedLive("on a running HA that never answers the area registry, ready completes and readyWith(['areaRegistry']) does not", () =>
+    Effect.gen(function*() {
+      const ha = yield* minimalHa(({ id, type }) =>
+        type === "config/area_registry/list"
+          ? [] // never answered
+          : [{ id, type: "result", success: true, result: type === "get_config" ? CONFIG : null }]
+      )
+      expect(yield* ha.ready).toMatchObject({ state: "RUNNING" })
+      const waiting = yield* Effect.fork(ha.readyWith(["areaRegistry"]))
+      yield* Effect.sleep("300 millis")
+      expect(waiting.unsafePoll()).toBeNull()
+      yield* Fiber.interrupt(waiting)
     }))
 })
