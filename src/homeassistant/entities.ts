@@ -15,6 +15,7 @@ import { applyEntitiesEventTo, copyEntities, type HassEntities } from "./compres
 import type { CommandError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassEntity } from "./messages.js"
+import { entityFilter } from "./entityFilter.js"
 import { checkArgument } from "./schemas.js"
 
 /** An event of a subscription, numbered by the session (attachment) it arrived on. */
@@ -163,6 +164,22 @@ export const makeEntityStore = (
       entity: (entityId) =>
         entities.pipe(Stream.map((all) => all[entityId]), Stream.changesWith((a, b) => a === b)),
       entitiesWith: (filter) =>
-        Either.match(checkFilter(filter), { onLeft: Stream.fail, onRight: (valid) => fold(subscribe(message(valid))) })
+        Either.match(checkFilter(filter), {
+          onLeft: Stream.fail,
+          onRight: (valid) =>
+            Stream.unwrap(Effect.map(legacy.isLegacy, (isLegacy) => {
+              if (!isLegacy) return fold(subscribe(message(valid)))
+              // Before 2022.4 HA has no subscribe_entities to filter with: the shared store, filtered here by HA's rules.
+              const keep = entityFilter(message(valid))
+              return entities.pipe(
+                Stream.map((all) => Object.fromEntries(Object.entries(all).filter(([entityId]) => keep(entityId))) as HassEntities),
+                // A change to an entity the filter leaves out is not a change of this map.
+                Stream.changesWith((a, b) => {
+                  const keys = Object.keys(a)
+                  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key])
+                })
+              )
+            }))
+        })
     })
   )

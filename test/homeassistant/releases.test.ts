@@ -55,6 +55,19 @@ describe("every Home Assistant release since 2021", () => {
       expect([newer.sim.count("config/entity_registry/list"), newer.sim.count("config/entity_registry/list_for_display")]).toStrictEqual([0, 1])
     }))
 
+  it.scoped("entitiesWith before 2022.4 (no subscribe_entities) filters the get_states + state_changed store by HA's rules", () =>
+    Effect.gen(function*() {
+      const { ha, sim } = yield* connect({}, { haVersion: "2022.3.8" })
+      const lights = yield* collect(ha.entitiesWith({ include: { domains: ["light"] }, exclude: { entities: ["light.bedroom"] } }))
+      expect(Object.keys(yield* Queue.take(lights)).sort()).toStrictEqual(["light.kitchen", "light.living_room"])
+      yield* eventually(() => sim.count("subscribe_events") >= 1, "the state_changed subscription")
+      yield* sim.setState("switch.coffee_maker", "on") // left out by the filter: no new map
+      yield* sim.setState("light.kitchen", "off")
+      expect((yield* Queue.take(lights))["light.kitchen"]?.state).toBe("off")
+      expect(yield* Queue.size(lights)).toBe(0)
+      expect(sim.count("subscribe_entities")).toBe(0)
+    }))
+
   // Each command, on the last release without it (unknown_command) and on the first with it (known: answered, or
   // refused for its missing arguments, never unknown_command).
   it.scoped.each([

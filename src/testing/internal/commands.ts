@@ -6,7 +6,7 @@
 import type * as Fiber from "effect/Fiber"
 import type { WebSocket } from "ws"
 import { compressState, stateDiff } from "./compress.js"
-import { entityFilter } from "./entityFilter.js"
+import { entityFilter } from "../../homeassistant/entityFilter.js"
 import { fireStateTrigger, renderTemplate } from "./templates.js"
 import { type Home, makeContext, type StateChange } from "./home.js"
 import type { AssistDesk } from "./assist.js"

@@ -1,6 +1,7 @@
 /**
  * HA core's include/exclude entity filter (`helpers/entityfilter.py`, `convert_include_exclude_filter`), which
  * `subscribe_entities` applies server-side: the same six cases, with globs as Python's `fnmatch` reads them (`*`, `?`, `[seq]`, `[!seq]`).
+ * The client applies it itself where HA cannot (before 2022.4, without `subscribe_entities`); the simulator, as HA.
  */
 
 interface Part {

@@ -1,6 +1,6 @@
 // The simulator's include/exclude filter follows HA core's entityfilter cases (helpers/entityfilter.py).
 import { describe, expect, it } from "vitest"
-import { entityFilter } from "../../src/testing/internal/entityFilter.js"
+import { entityFilter } from "../../src/homeassistant/entityFilter.js"
 
 const ids = ["light.kitchen", "light.bedroom", "sensor.outdoor_temperature", "sensor.power", "switch.coffee_maker"]
 const kept = (message: Record<string, unknown>) => ids.filter(entityFilter(message))
