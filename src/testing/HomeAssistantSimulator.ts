@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type { HassEntity } from "../homeassistant/messages.js"
@@ -383,8 +383,14 @@ export class HomeAssistantSimulator {
   }
 
   private get stop(): Effect.Effect<void> {
-    return close(this.listener)
+    // Its timers go with it (a run's timeout would otherwise keep the process alive for 300 s).
+    const timers = [...this.timers]
+    this.timers.clear()
+    return Effect.zipRight(close(this.listener), Fiber.interruptAll(timers))
   }
+
+  /** The pending `after` timers, interrupted when the simulator stops or goes offline. */
+  private readonly timers = new Set<Fiber.RuntimeFiber<void>>()
 
   private readonly startup = new StartupDesk()
 
@@ -406,6 +412,17 @@ export class HomeAssistantSimulator {
       flushAll: () => this.wire.flushAll(),
       assist: this.options.assist,
       startup: this.startup,
+      after: (delay, f) => {
+        const timer = this.run(Effect.zipRight(Effect.sleep(delay), Effect.sync(() => {
+          this.timers.delete(timer)
+          f()
+        })))
+        this.timers.add(timer)
+        return () => {
+          this.timers.delete(timer)
+          this.run(Fiber.interrupt(timer))
+        }
+      },
       goAway: (stop) => {
         this.run(stop ? this.goOffline : this.restartStarting)
       }

@@ -4,6 +4,7 @@
  * stage's events, `run-end`). Its STT stage checks the audio's framing (the handler id byte, whole 16-bit samples,
  * the end marker) and "recognises" the transcript a test set; its TTS stage returns a URL the simulator serves.
  */
+import * as Duration from "effect/Duration"
 import type { RawData } from "ws"
 import { broadcast, broadcastEntityChange, type Client, error, type SimulatorWorld } from "./commands.js"
 import { converse } from "./conversation.js"
@@ -31,6 +32,8 @@ interface Running {
   readonly run: AssistRun
   readonly conversationId: unknown
   readonly deviceId: unknown
+  /** Cancels the run's timeout once it ended. */
+  cancelTimeout?: () => void
 }
 
 const STAGES = ["wake_word", "stt", "intent", "tts"]
@@ -166,14 +169,28 @@ export class AssistDesk {
     this.subscriptions.set(client, subscriptions.add(id))
     let handlerId: number | null = null
     if (audio) {
-      handlerId = (this.handlerCount.get(client) ?? 0) + 1
-      this.handlerCount.set(client, handlerId)
+      // As HA's connection.async_register_binary_handler: ids 1, 2, 3 ... per connection, then once 255 were
+      // handed out, the lowest free one (and none free: HA raises, an unknown_error).
       const handlers = this.handlers.get(client) ?? new Map<number, Running>()
+      const handedOut = this.handlerCount.get(client) ?? 0
+      handlerId = handedOut < 255 ? handedOut + 1 : 1
+      if (handedOut < 255) this.handlerCount.set(client, handlerId)
+      else while (handlers.has(handlerId) && handlerId <= 255) handlerId++
+      if (handlerId > 255) return refuse("unknown_error", "Too many binary handlers registered")
       this.handlers.set(client, handlers.set(handlerId, running))
     }
+    // HA bounds the whole run by its `timeout` (300 s): then an `error` event "timeout", and the handler is gone.
+    const timeout = typeof message.timeout === "number" && message.timeout > 0 ? message.timeout : 300
     world.enqueue(client, result(id))
     const emit = this.emitter(world, client, running)
-    emit("run-start", { pipeline: pipeline.id, language: pipeline.language, runner_data: { stt_binary_handler_id: handlerId, timeout: 300 } })
+    emit("run-start", { pipeline: pipeline.id, language: pipeline.language, runner_data: { stt_binary_handler_id: handlerId, timeout } })
+    running.cancelTimeout = world.after(Duration.seconds(timeout), () => {
+      if (running.run.ended || client.socket.readyState !== client.socket.OPEN) return
+      if (handlerId !== null) this.handlers.get(client)?.delete(handlerId)
+      running.run.ended = true
+      emit("error", { code: "timeout", message: "Timeout running pipeline" })
+      world.flushAll()
+    })
     const failure = this.nextError
     this.nextError = undefined
     if (failure !== undefined) {
@@ -258,6 +275,7 @@ export class AssistDesk {
 
   private end(world: SimulatorWorld, client: Client, running: Running): void {
     running.run.ended = true
+    running.cancelTimeout?.()
     this.emitter(world, client, running)("run-end", null)
     world.flushAll()
   }

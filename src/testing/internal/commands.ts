@@ -3,6 +3,7 @@
  * seeded home. Replies are queued on the client and flushed together, so a result and the events it causes can
  * leave as one coalesced frame.
  */
+import type * as Duration from "effect/Duration"
 import type * as Fiber from "effect/Fiber"
 import type { WebSocket } from "ws"
 import { compressState, stateDiff } from "./compress.js"
@@ -48,6 +49,8 @@ export interface SimulatorWorld {
   readonly flushAll: () => void
   /** The voice commands: conversation, Assist pipelines, signed paths, and the runs' binary audio. */
   readonly assist: AssistDesk
+  /** Runs `f` once `delay` has passed on the simulator's (Effect) clock; the function returned cancels it. */
+  readonly after: (delay: Duration.Duration, f: () => void) => () => void
   /** HA goes away as a restart (back at once, starting) or a stop (offline until `goOnline`) does. */
   readonly goAway: (stop: boolean) => void
   /** Start-up: integration commands unknown while HA starts, `integration/wait`. */
