@@ -111,15 +111,19 @@ export const LabelRegistryEntry = Schema.Struct(
 /** One decoded label registry entry. */
 export type LabelRegistryEntry = typeof LabelRegistryEntry.Type
 
-/** Decodes `command`'s result with `schema`; a mismatch is an `InvalidMessage` naming the command and the path. */
-export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, command: string) => {
+/** Decodes with `schema`; a mismatch is an `InvalidMessage` saying what did not match (`what`) and where. */
+const decodeAs = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
   const decode = Schema.decodeUnknown(schema)
-  return (result: unknown): Effect.Effect<A, InvalidMessage> =>
-    Effect.mapError(decode(result), (error) =>
-      new InvalidMessage({
-        reason: `the result of ${command} does not match its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
-      }))
+  return (value: unknown): Effect.Effect<A, InvalidMessage> =>
+    Effect.mapError(decode(value), (error) =>
+      new InvalidMessage({ reason: `${what} does not match its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}` }))
 }
+
+/** Decodes `command`'s result with `schema`; a mismatch is an `InvalidMessage` naming the command and the path. */
+export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, command: string) => decodeAs(schema, `the result of ${command}`)
+
+/** Decodes one event of `command` with `schema`; a mismatch is an `InvalidMessage` naming the command and the path. */
+export const decodeEvent = <A, I>(schema: Schema.Schema<A, I>, command: string) => decodeAs(schema, `an event of ${command}`)
 
 /**
  * Checks a caller's argument with `schema` before anything is sent (untyped callers may pass anything): a mismatch is

@@ -8,11 +8,11 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { InvalidMessage } from "../core/errors.js"
+import { type InvalidMessage } from "../core/errors.js"
 import { type CommandError, TemplateError } from "./errors.js"
 import { sharedLive } from "./internal/live.js"
 import type { CommandMessage, HassContext } from "./messages.js"
-import { checkArgument } from "./schemas.js"
+import { checkArgument, decodeEvent } from "./schemas.js"
 
 const extra = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
@@ -57,12 +57,6 @@ const TriggerEvent = Schema.Struct({
 export interface TriggerFiring {
   readonly variables: Readonly<Record<string, unknown>>
   readonly context?: HassContext | undefined
-}
-
-const decodeEvent = <A, I>(schema: Schema.Schema<A, I>, command: string) => {
-  const decode = Schema.decodeUnknown(schema)
-  return (event: unknown) =>
-    Effect.mapError(decode(event), () => new InvalidMessage({ reason: `an event of ${command} does not match its schema` }))
 }
 
 type Subscribe = (message: CommandMessage) => Stream.Stream<unknown, CommandError>

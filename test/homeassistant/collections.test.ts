@@ -7,6 +7,24 @@ import { HomeAssistantSimulator } from "../../src/testing/index.js"
 import { collect, connect, connectTo, eventually, reconnected, takeRefreshed } from "./kit.js"
 
 
+/**
+ * The entity registry, loaded and subscribed to its events, beside a second subscriber on the same connection that
+ * counts the events reaching the client (`seen`), so a test knows when a burst is over.
+ */
+const watchedRegistry = Effect.gen(function*() {
+  const { ha, sim } = yield* connect()
+  const registries = yield* collect(ha.entityRegistry)
+  yield* Queue.take(registries)
+  yield* eventually(
+    () => sim.received.some((r) => r.message.type === "subscribe_events" && r.message.event_type === "entity_registry_updated"),
+    "the entity_registry_updated subscription"
+  )
+  let count = 0
+  yield* Effect.forkScoped(Stream.runForEach(ha.subscribeEvents("entity_registry_updated"), () => Effect.sync(() => count++)))
+  yield* eventually(() => sim.subscriptionCount >= 2, "the test's own subscription")
+  return { registries, seen: () => count, sim }
+})
+
 describe("Home Assistant collections", () => {
   it.scoped("config: decoded, refreshed on core_config_updated (debounced), unknown extra fields kept", () =>
     Effect.gen(function*() {
@@ -75,23 +93,13 @@ describe("Home Assistant registries", () => {
 describe("Home Assistant collection refreshes", () => {
   it.scoped("are debounced: a burst of 1,200 entity_registry_updated events costs one fetch once it is over, not 1,200", () =>
     Effect.gen(function*() {
-      const { ha, sim } = yield* connect()
-      const registries = yield* collect(ha.entityRegistry)
-      yield* Queue.take(registries)
-      yield* eventually(
-        () => sim.received.some((r) => r.message.type === "subscribe_events" && r.message.event_type === "entity_registry_updated"),
-        "the entity_registry_updated subscription"
-      )
-      // A second subscriber on the same connection tells when the whole burst has reached the client.
-      let seen = 0
-      yield* Effect.forkScoped(Stream.runForEach(ha.subscribeEvents("entity_registry_updated"), () => Effect.sync(() => seen++)))
-      yield* eventually(() => sim.subscriptionCount >= 2, "the test's own subscription")
+      const { registries, seen, sim } = yield* watchedRegistry
       const fetches = () => sim.count("config/entity_registry/list_for_display")
       expect(fetches()).toBe(1)
       for (let i = 0; i < 1200; i++) {
         yield* sim.fireEvent("entity_registry_updated", { action: "update", entity_id: `sensor.burst_${i}` })
       }
-      yield* eventually(() => seen === 1200, "the burst to reach the client")
+      yield* eventually(() => seen() === 1200, "the burst to reach the client")
       expect(fetches()).toBe(1)
       yield* takeRefreshed(registries)
       expect(fetches()).toBe(2)
@@ -99,21 +107,12 @@ describe("Home Assistant collection refreshes", () => {
 
   it.scoped("a steady trickle of events, each within the debounce of the last, still refreshes every 2 s (4 debounces)", () =>
     Effect.gen(function*() {
-      const { ha, sim } = yield* connect()
-      const registries = yield* collect(ha.entityRegistry)
-      yield* Queue.take(registries)
-      yield* eventually(
-        () => sim.received.some((r) => r.message.type === "subscribe_events" && r.message.event_type === "entity_registry_updated"),
-        "the entity_registry_updated subscription"
-      )
-      let seen = 0
-      yield* Effect.forkScoped(Stream.runForEach(ha.subscribeEvents("entity_registry_updated"), () => Effect.sync(() => seen++)))
-      yield* eventually(() => sim.subscriptionCount >= 2, "the test's own subscription")
+      const { seen, sim } = yield* watchedRegistry
       const fetches = () => sim.count("config/entity_registry/list_for_display")
       // An event every 400 ms for 4.4 s: never 500 ms quiet, so a plain trailing debounce would never refresh.
       for (let i = 0; i < 12; i++) {
         yield* sim.fireEvent("entity_registry_updated", { action: "update", entity_id: `sensor.trickle_${i}` })
-        yield* eventually(() => seen === i + 1, "the event to reach the client")
+        yield* eventually(() => seen() === i + 1, "the event to reach the client")
         yield* TestClock.adjust("400 millis")
         yield* eventually(() => fetches() === 1 + Math.floor(((i + 1) * 400) / 2000), `the refreshes after ${(i + 1) * 400} ms`)
       }

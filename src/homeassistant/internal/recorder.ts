@@ -2,11 +2,9 @@
  * What the recorder operations (history, statistics, logbook) share: the time arguments callers give, the message
  * fields they become, and decoding a subscription's events at the edge.
  */
-import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
+import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import { InvalidMessage } from "../../core/errors.js"
 import type { Attached } from "../../live/LiveSession.js"
 import type { CommandError } from "../errors.js"
 import type { CommandMessage } from "../messages.js"
@@ -31,15 +29,7 @@ export const withDefined = (message: CommandMessage, fields: Readonly<Record<str
   return out as CommandMessage
 }
 
-/** Decodes one event of `command` with `schema`; a mismatch is an `InvalidMessage` naming the command and the path. */
-export const decodeEvent = <A, I>(schema: Schema.Schema<A, I>, command: string) => {
-  const decode = Schema.decodeUnknown(schema)
-  return (event: unknown): Effect.Effect<A, InvalidMessage> =>
-    Effect.mapError(decode(event), (error) =>
-      new InvalidMessage({
-        reason: `an event of ${command} does not match its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
-      }))
-}
+export { decodeEvent } from "../schemas.js"
 
 /** The client's `sendMessage`. */
 export type Send = (message: CommandMessage, options?: CommandOptions) => Effect.Effect<unknown, CommandError>
