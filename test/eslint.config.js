@@ -26,6 +26,8 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      // `import { type X }` with only types compiles to a bare `import "…"` (a side effect a bundler warns about).
+      "@typescript-eslint/no-import-type-side-effects": "error",
       "no-console": ["error", { allow: ["error"] }]
     }
   },
