@@ -96,13 +96,19 @@ export const make = (options: HomeAssistantOptions) =>
       subscribeEvents: (eventType) => live.subscribe(subscribeEventsMessage(eventType)) as Stream.Stream<unknown, CommandError>
     })
     type Subscribable = CommandMessage | ((connection: { readonly haVersion: string }) => CommandMessage)
+    // The refused command's type, for integration/wait (a caller's message function that throws: no type).
+    const typeOn = (message: Subscribable, info: Option.Option<{ readonly haVersion: string }>): unknown => {
+      if (typeof message !== "function") return message.type
+      try {
+        return Option.isSome(info) ? message(info.value).type : undefined
+      } catch {
+        return undefined
+      }
+    }
     const withRetry = (message: Subscribable, subscribeOptions?: SubscribeMessageOptions) => ({
       ...subscribeOptions,
       whenRefused: (refusal: unknown) =>
-        typeof message === "function"
-          ? Effect.flatMap(Effect.option(live.info), (info) =>
-            afterStartup(refusal, info._tag === "Some" ? message(info.value).type : undefined))
-          : afterStartup(refusal, message.type)
+        Effect.flatMap(Effect.option(live.info), (info) => afterStartup(refusal, typeOn(message, info)))
     })
     const subscribeMessage = (message: Subscribable, subscribeOptions?: SubscribeMessageOptions) =>
       live.subscribe(message, withRetry(message, subscribeOptions)) as Stream.Stream<unknown, CommandError>

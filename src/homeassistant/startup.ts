@@ -39,7 +39,7 @@ const isRunning = (config: unknown): boolean => {
  * (`domain/...`) — until `integration/wait` says the integration is set up (where HA has that command). `true`:
  * subscribe once more; `false`: any other refusal, an integration HA says it will not set up, or a failed wait.
  */
-export const retryAfterStartup = (client: StartupClient) => (refusal: unknown, command: string | undefined): Effect.Effect<boolean> => {
+export const retryAfterStartup = (client: StartupClient) => (refusal: unknown, command: unknown): Effect.Effect<boolean> => {
   if (!isStartupRefusal(refusal)) return Effect.succeed(false)
   const untilRunning: Effect.Effect<void, CommandError> = Effect.flatMap(
     client.sendMessage({ type: "get_config" }),
@@ -49,8 +49,8 @@ export const retryAfterStartup = (client: StartupClient) => (refusal: unknown, c
         Effect.suspend(() => untilRunning)
       )
   )
-  const slash = command?.indexOf("/") ?? -1
-  const domain = command !== undefined && slash > 0 ? command.slice(0, slash) : undefined
+  const slash = typeof command === "string" ? command.indexOf("/") : -1
+  const domain = typeof command === "string" && slash > 0 ? command.slice(0, slash) : undefined
   const integrationLoaded: Effect.Effect<boolean> = domain === undefined ? Effect.succeed(true) : client.sendMessage({
     type: "integration/wait",
     domain
