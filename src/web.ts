@@ -5,15 +5,16 @@ import type * as Layer from "effect/Layer"
 import type { CreateWebSocketInterface } from "./adapter/promise.js"
 import type { InvalidOption, TransportUnavailable } from "./core/errors.js"
 import type { WebSocketClient, WebSocketClientOptions } from "./core/WebSocketClient.js"
-import { clientOn, clientWithOn, gatewayOn, homeAssistantOn, interfaceOn, jsonRpcOn, sharedOn } from "./defaults.js"
+import { clientWithOn, gatewayOn, homeAssistantOn, interfaceOn, jsonRpcOn, sharedOn } from "./defaults.js"
 import type { Gateway } from "./gateway/Gateway.js"
 import type { HomeAssistant, HomeAssistantOptions, HomeAssistantStartError } from "./homeassistant/HomeAssistant.js"
 import type { JsonRpc, JsonRpcOptions, JsonRpcStartError } from "./jsonrpc/JsonRpc.js"
-import { GlobalWebSocketTransportLive } from "./platform/web/WebSocketConstructorTransport.js"
+import { layerOn } from "./core/WebSocketClient.js"
+import { GlobalWebSocketTransportLive, globalWebSocketTransport } from "./platform/web/WebSocketConstructorTransport.js"
 export * from "./shared.js"
 
 /** The client on the global `WebSocket`; closing its scope closes every connection it opened. */
-export const WebSocketClientLive: Layer.Layer<WebSocketClient, TransportUnavailable> = clientOn(GlobalWebSocketTransportLive)
+export const WebSocketClientLive: Layer.Layer<WebSocketClient, TransportUnavailable> = layerOn(globalWebSocketTransport)
 
 /** The client on the global `WebSocket` with options (a host policy); a malformed policy fails the layer. */
 export const WebSocketClientLiveWith: (

@@ -50,16 +50,15 @@ export class Deadlines {
    * must not find it "stopped" and fall back to a race of fibers) until `scope` closes.
    */
   static make(scope: Scope.Scope): Effect.Effect<Deadlines> {
-    return Effect.gen(function*() {
-      const deadlines = new Deadlines(yield* Effect.clock)
+    return Effect.flatMap(Effect.clock, (clock) => {
+      const deadlines = new Deadlines(clock)
       deadlines.running = true
-      if (!deadlines.live) yield* Effect.forkIn(deadlines.loop, scope)
       // Added after the fork, so it runs before the fiber is interrupted: from then on, waits bound themselves.
-      yield* Scope.addFinalizer(scope, Effect.sync(() => {
+      const stop = Scope.addFinalizer(scope, Effect.sync(() => {
         deadlines.running = false
         deadlines.disarm()
       }))
-      return deadlines
+      return Effect.as(deadlines.live ? stop : Effect.zipRight(Effect.forkIn(deadlines.loop, scope), stop), deadlines)
     })
   }
 

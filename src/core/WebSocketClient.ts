@@ -20,7 +20,7 @@ import {
   type SendError,
   Timeout
 } from "./errors.js"
-import { compileHostPolicy, type HostPolicy } from "./HostPolicy.js"
+import { compileHostPolicy, type HostGuard, type HostPolicy } from "./HostPolicy.js"
 import { ConnectionImpl, written } from "./internal/connection.js"
 import { empty } from "./internal/InboundBuffer.js"
 import { Deadlines } from "./Deadlines.js"
@@ -105,22 +105,31 @@ export interface WebSocketClientOptions {
 export const makeWith = (
   options: WebSocketClientOptions
 ): Effect.Effect<WebSocketClient["Type"], InvalidOption, WebSocketTransport | Scope.Scope> =>
-  Effect.gen(function*() {
-    const transport = yield* WebSocketTransport
-    const guard = options.hostPolicy === undefined ? undefined : yield* compileHostPolicy(options.hostPolicy)
+  Effect.flatMap(WebSocketTransport, (transport) =>
+    options.hostPolicy === undefined
+      ? makeOn(transport, undefined)
+      : Effect.flatMap(compileHostPolicy(options.hostPolicy), (guard) => makeOn(transport, guard)))
+
+/** A client on `transport`, checking every address with `guard` when there is one. */
+const makeOn = (
+  transport: WebSocketTransport["Type"],
+  guard: HostGuard | undefined
+): Effect.Effect<WebSocketClient["Type"], never, Scope.Scope> =>
+  // Plain flatMaps, not a generator: building the client is on every cold start's path.
+  Effect.flatMap(Effect.scope, (scope) =>
+  Effect.flatMap(Deadlines.make(scope), (deadlines) => {
     const stats = new StatsRecorder(transport.textByteLength)
-    const deadlines = yield* Deadlines.make(yield* Effect.scope)
     const live = new Set<ConnectionImpl>()
     const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.tapError(effect, () => Effect.sync(() => stats.failed()))
 
+    // Nothing open (a short-lived client's usual end): no concurrent fan-out to run.
     const closeAll = (code: number, reason: string) =>
       Effect.suspend(() =>
-        Effect.forEach([...live], (connection) => connection.shutdown(code, reason), {
+        live.size === 0 ? Effect.void : Effect.forEach([...live], (connection) => connection.shutdown(code, reason), {
           concurrency: "unbounded",
           discard: true
         })
       )
-    yield* Effect.addFinalizer(() => closeAll(GOING_AWAY.code, GOING_AWAY.reason))
 
     /** Opens a socket for validated settings; a transport that throws is a `ConnectionRefused`. */
     const newConnection = (settings: ResolvedConnect): Either.Either<ConnectionImpl, ConnectionRefused> => {
@@ -284,7 +293,8 @@ export const makeWith = (
           : spanned("WebSocketClient.request", { "url.full": redactUrlInput(options?.url) }, () => requestNow(options))
       )
 
-    return WebSocketClient.of({
+    // Closing the client's scope closes every connection it opened (before its deadlines stop: finalizers run last first).
+    return Effect.as(Scope.addFinalizer(scope, closeAll(GOING_AWAY.code, GOING_AWAY.reason)), WebSocketClient.of({
       connect: (options) => counted(openConnection(options)),
       connectAll: (options) => counted(openMany(options)),
       send,
@@ -293,16 +303,27 @@ export const makeWith = (
       request,
       getStats: Effect.sync(() => stats.snapshot()),
       reset: closeAll(GOING_AWAY.code, GOING_AWAY.reason).pipe(Effect.zipRight(Effect.sync(() => stats.reset())))
-    })
-  })
+    }))
+  }))
 
 /** A client with no host policy. */
-export const make: Effect.Effect<WebSocketClient["Type"], never, WebSocketTransport | Scope.Scope> = Effect.orDie(
-  makeWith({})
+export const make: Effect.Effect<WebSocketClient["Type"], never, WebSocketTransport | Scope.Scope> = Effect.flatMap(
+  WebSocketTransport,
+  (transport) => makeOn(transport, undefined)
 )
 
 /** The client on any transport the context provides. */
 export const layer: Layer.Layer<WebSocketClient, never, WebSocketTransport> = Layer.scoped(WebSocketClient, make)
+
+/**
+ * The client, with no host policy, on the transport `transport` makes: one layer, where `Layer.provide(layer, …)` of
+ * a transport layer is two and a provide between them (the default clients are built this way: building them is on
+ * every cold start's path).
+ */
+export const layerOn = <E>(
+  transport: Effect.Effect<WebSocketTransport["Type"], E>
+): Layer.Layer<WebSocketClient, E> =>
+  Layer.scoped(WebSocketClient, Effect.flatMap(transport, (made) => makeOn(made, undefined)))
 
 /** A client with options (a host policy) on any transport the context provides; a malformed policy fails it. */
 export const layerWith = (

@@ -345,11 +345,17 @@ const wsTransport: Effect.Effect<WebSocketTransport["Type"], TransportUnavailabl
 export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.effect(
   WebSocketTransport,
   // One layer, not a `Layer.catchAll` of two: building it is on every cold start's path (see test/bench/README.md).
-  Effect.catchAll(wsTransport, (unavailable) =>
+  Effect.suspend(() => nodeTransport)
+)
+
+/** What `NodeTransportLive` provides, as an effect: `ws`, or the global `WebSocket` when `ws` cannot be loaded. */
+export const nodeTransport: Effect.Effect<WebSocketTransport["Type"], TransportUnavailable> = Effect.catchAll(
+  wsTransport,
+  (unavailable) =>
     typeof globalThis.WebSocket !== "function" ? Effect.fail(unavailable) : Effect.as(
       Effect.logWarning(
         `${unavailable.message}; using the runtime's global WebSocket instead (no headers, TLS options, pings or maxPayload)`
       ),
       webSocketConstructorTransport(globalWebSocketConstructor)
-    ))
+    )
 )

@@ -184,15 +184,24 @@ export const WebSocketConstructorTransport: Layer.Layer<WebSocketTransport, neve
   Layer.effect(WebSocketTransport, Effect.map(Socket.WebSocketConstructor, webSocketConstructorTransport))
 
 /**
- * The web transport on the runtime's global `WebSocket`: the default of the browser, Deno and worker entries. A
- * runtime without one (Node 20 without `--experimental-websocket`) fails the layer with `TransportUnavailable`.
+ * The web transport on the runtime's global `WebSocket` (the constructor `Socket.layerWebSocketConstructorGlobal`
+ * gives), as an effect; a runtime without one (Node 20 without `--experimental-websocket`) fails it with
+ * `TransportUnavailable`.
  */
-export const GlobalWebSocketTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.unwrapEffect(
-  Effect.suspend(() =>
+export const globalWebSocketTransport: Effect.Effect<WebSocketTransport["Type"], TransportUnavailable> = Effect.suspend(
+  () =>
     typeof (globalThis as { readonly WebSocket?: unknown }).WebSocket === "function"
-      ? Effect.succeed(Layer.provide(WebSocketConstructorTransport, Socket.layerWebSocketConstructorGlobal))
+      ? Effect.succeed(webSocketConstructorTransport(globalWebSocketConstructor))
       : Effect.fail(
         new TransportUnavailable({ transport: "websocket-constructor", reason: "this runtime has no global WebSocket" })
       )
-  )
+)
+
+/**
+ * The web transport on the runtime's global `WebSocket`: the default of the browser, Deno and worker entries. A
+ * runtime without one (Node 20 without `--experimental-websocket`) fails the layer with `TransportUnavailable`.
+ */
+export const GlobalWebSocketTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.effect(
+  WebSocketTransport,
+  globalWebSocketTransport
 )
