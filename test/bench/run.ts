@@ -39,8 +39,11 @@ import {
   coldStart,
   commandRun,
   compileCacheDir,
+  extraCaCerts,
+  hasValgrind,
   installedBin,
   installedPackageJson,
+  instructionCount,
   node22,
   prepareStartup,
   type RunOptions,
@@ -65,7 +68,7 @@ const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const jsonIndex = args.indexOf("--json")
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined
-// `--only ha,request`: run just those workloads (coldstart, cli, sequential, pipelined, request, open, browser, ha, cpu, concurrent, jsonrpc, entities, registry, flood, bundle, assist).
+// `--only ha,request`: run just those workloads (coldstart, coldstart-instructions (only by name), cli, sequential, pipelined, request, open, browser, ha, cpu, concurrent, jsonrpc, entities, registry, flood, bundle, assist).
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? "").split(",")) : undefined
 const selected = (workload: string) => only === undefined || only.has(workload)
@@ -783,6 +786,7 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
     readonly file: string
     /** judged against the first contender of its group */
     readonly judged?: boolean
+    readonly options?: RunOptions
   }
   const kb = (file: string) => `bundle ${Math.round(files.size(file) / 1024).toLocaleString("en")} KB`
   const mib = (bytes: number) => bytes / 1024 / 1024
@@ -790,22 +794,33 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
   const rawEsm: App = { name: "raw ws, bundled esm + require banner", file: files.bundle("raw", "esm") }
   const floor: App = { name: "floor: raw ws in one Effect.async, bundled cjs", file: files.bundle("floor", "cjs") }
   const floorEsm: App = { name: "floor: raw ws in one Effect.async, bundled esm + require banner", file: files.bundle("floor", "esm") }
+  // The judged rows' floors: the bare floor given the client's shape (a Layer, and a request that returns after the close).
+  const floorLayer: App = { name: FLOOR_LAYER_CJS, file: files.bundle("floorLayer", "cjs") }
+  const floorLayerEsm: App = { name: FLOOR_LAYER_ESM, file: files.bundle("floorLayer", "esm") }
   const oursCjs: App = { name: "ours (Effect API), bundled cjs", file: files.bundle("ours", "cjs"), judged: true }
   const oursEsm: App = { name: "ours (Effect API), bundled esm", file: files.bundle("ours", "esm"), judged: true }
   // Each format is judged against raw ws bundled the same way, and bounded by the floor bundled that way: an ESM
   // bundle compiles as an ES module, which costs more per KB than a CommonJS script (about +17 ms for ours), so
   // ours as ESM against raw ws as CommonJS measures the format, not the client (the floor as ESM is 1.4–1.5× there).
-  const baseOf = (app: App) => app === oursEsm ? { raw: rawEsm, floor: floorEsm, other: rawCjs } : { raw: rawCjs, floor, other: rawEsm }
+  // The same bundles run with the bench's NODE_EXTRA_CA_CERTS, when it has one (test/bench/startup.ts): shown only.
+  const caCerts = (app: App): App => ({ name: `${app.name}, ${WITH_CA_CERTS}`, file: app.file, options: { extraCaCerts: true } })
+  const withCaCerts: ReadonlyArray<App> = extraCaCerts === undefined ? [] : [caCerts(rawCjs), caCerts(oursCjs), caCerts(oursEsm)]
+  const baseOf = (app: App) =>
+    app === oursEsm ? { raw: rawEsm, floor: floorLayerEsm, other: rawCjs } : { raw: rawCjs, floor: floorLayer, other: rawEsm }
+  const isEsmFloor = (app: App) => app === floorEsm || app === floorLayerEsm
   const requestApps: ReadonlyArray<App> = [
     rawCjs,
     rawEsm,
     { name: "raw ws, unbundled", file: files.app("raw") },
     floor,
     floorEsm,
+    floorLayer,
+    floorLayerEsm,
     oursCjs,
     oursEsm,
     { name: "ours (Effect API), unbundled dist/", file: files.app("ours") },
-    { name: "Node alone (no import, no socket)", file: files.app("node") }
+    { name: "Node alone (no import, no socket)", file: files.app("node") },
+    ...withCaCerts
   ]
   const hawsCjs: App = { name: "HAWS + ws, bundled cjs", file: files.bundle("haws", "cjs") }
   const haApps: ReadonlyArray<App> = [
@@ -819,7 +834,7 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
 
   const group = async (apps: ReadonlyArray<App>, args: ReadonlyArray<string>, check: (reply: unknown) => boolean) => {
     const tagged = apps.map((app) => ({ ...app, name: `${app.name} (coldstart)` }))
-    const samples = await startupRounds(tagged, (app) => coldStart(app.file, args, check))
+    const samples = await startupRounds(tagged, (app) => coldStart(app.file, args, check, app.options))
     // Same-round ratios of one app to another for one measure, medians over the rounds.
     const runs = (app: App) => samples.get(`${app.name} (coldstart)`) ?? []
     const versus = (app: App, reference: App, measure: (run: ColdStart) => number) => {
@@ -836,11 +851,11 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
   const request = await group(requestApps, [url], isEcho)
   const runsEach = `${size.startupRounds} run${size.startupRounds === 1 ? "" : "s"} each`
   const workload = `cold start: spawn → first request answered (echo server), ${runsEach}`
-  for (const app of requestApps) {
+  for (const app of requestApps.filter((each) => !withCaCerts.includes(each))) {
     const runs = request.runs(app)
     const base = baseOf(app)
     // The floors' ratios are to raw ws in their own format too, so each judged row reads beside its floor.
-    const ratio = request.versus(app, app === floorEsm ? rawEsm : base.raw, answer)
+    const ratio = request.versus(app, isEsmFloor(app) ? rawEsm : base.raw, answer)
     const exitAfter = median(runs.map((run) => run.exitMs - run.answerMs))
     rows.push({
       workload,
@@ -859,13 +874,15 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
             `${request.versus(app, base.floor, answer).toFixed(2)}× its floor; ` +
             `${plusMinus(median(runs.map(answer)) - median(request.runs(base.floor).map(answer)), 0)} ms over it; ` +
             `exits ${exitAfter.toFixed(0)} ms after the answer; ${kb(app.file)}`,
-          cause: "over the floor: our client (~75 KB) and Layer to compile, evaluate and run once, and ws loaded on the layer's path"
+          cause: "over its floor: our client's ~70 KB of top-level code to parse, and its connection path (settings, " +
+            "connection, buffer, signals, timer) compiled on first call; test/bench/README.md, cold start"
         }
         : {
           note: `exits ${exitAfter.toFixed(0)} ms after the answer${isBundle(app) ? `; ${kb(app.file)}` : ""}` +
             (app === floor || app === floorEsm ? `; ${FLOOR}` : "") +
-            (app === floorEsm || app === rawEsm ? `; ${request.versus(app, rawCjs, answer).toFixed(2)}× raw ws cjs` : "") +
-            (app === floorEsm ? " (× raw ws esm in the ratio column)" : "")
+            (app === floorLayer || app === floorLayerEsm ? `; ${FLOOR_LAYER}` : "") +
+            (isEsmFloor(app) || app === rawEsm ? `; ${request.versus(app, rawCjs, answer).toFixed(2)}× raw ws cjs` : "") +
+            (isEsmFloor(app) ? " (× raw ws esm in the ratio column)" : "")
         })
     })
     rows.push({
@@ -877,6 +894,21 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
       ...(app === rawCjs ? { note: "the child's performance.now() after its imports (from its own time origin)" } : {})
     })
     rows.push({ workload, contender: app.name, metric: "RSS MiB at answer", median: mib(median(runs.map(rss))), ratio: request.versus(app, rawCjs, rss) })
+  }
+
+  const [rawCa] = withCaCerts
+  for (const app of withCaCerts) {
+    const runs = request.runs(app)
+    const plain = requestApps.find((each) => each.file === app.file && each.options === undefined) ?? app
+    rows.push({
+      workload,
+      contender: app.name,
+      metric: "ms to answer",
+      median: median(runs.map(answer)),
+      ...(rawCa === undefined ? {} : { ratio: request.versus(app, rawCa, answer) }),
+      note: `× raw ws cjs with it too; ${plusMinus(median(runs.map(answer)) - median(request.runs(plain).map(answer)), 0)} ms ` +
+        `against the same bundle without it (same rounds); shown, not judged`
+    })
   }
 
   await withHaServer(async (httpUrl) => {
@@ -898,6 +930,59 @@ const coldstartWorkload = async (url: string, files: StartupFiles) => {
   })
 }
 
+/**
+ * Cold start counted in instructions (callgrind; test/bench/startup.ts `instructionCount`): the same apps as the
+ * cold-start rows, each run to its exit under valgrind, rounds interleaved, medians. Shown, not judged: the target is
+ * in time, but wall time on a shared 2-core machine moves by ±5% from run to run, and this count repeats within a few
+ * tenths of a percent, so it is what tells whether a change to the cold path helped. Needs Debian's valgrind; without
+ * it the rows are left out and a line says so. Not in --quick (~10 s a run).
+ */
+const coldstartInstructionsWorkload = async (url: string, files: StartupFiles) => {
+  if (!hasValgrind()) {
+    console.log("coldstart-instructions: valgrind is not installed (apt-get install valgrind); rows left out")
+    return
+  }
+  const apps = [
+    { name: "raw ws, bundled cjs", file: files.bundle("raw", "cjs") },
+    { name: "raw ws, bundled esm + require banner", file: files.bundle("raw", "esm") },
+    { name: "floor: raw ws in one Effect.async, bundled cjs", file: files.bundle("floor", "cjs") },
+    { name: "floor: raw ws in one Effect.async, bundled esm + require banner", file: files.bundle("floor", "esm") },
+    { name: FLOOR_LAYER_CJS, file: files.bundle("floorLayer", "cjs") },
+    { name: FLOOR_LAYER_ESM, file: files.bundle("floorLayer", "esm") },
+    { name: "ours (Effect API), bundled cjs", file: files.bundle("ours", "cjs") },
+    { name: "ours (Effect API), bundled esm", file: files.bundle("ours", "esm") },
+    { name: "Node alone (no import, no socket)", file: files.app("node") }
+  ]
+  const rounds = 3
+  const counts = new Map<string, Array<number>>(apps.map((app) => [app.name, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (const app of apps) counts.get(app.name)?.push(await instructionCount(app.file, [url]))
+  }
+  const of = (name: string) => median(counts.get(name) ?? [])
+  const rawCjs = of("raw ws, bundled cjs")
+  const rawEsm = of("raw ws, bundled esm + require banner")
+  const workload = `cold start in instructions (callgrind, node --single-threaded): spawn → answer → exit, ${rounds} runs each`
+  for (const app of apps) {
+    const esm = app.name.includes("esm") && !app.name.startsWith("raw ws")
+    rows.push({
+      workload,
+      contender: app.name,
+      metric: "M instructions",
+      median: of(app.name),
+      ratio: of(app.name) / rawCjs,
+      note: `${esm ? `${(of(app.name) / rawEsm).toFixed(3)}× raw ws esm; ` : ""}shown, not judged; runs ${
+        (counts.get(app.name) ?? []).map((n) => n.toFixed(1)).join(", ")
+      }`
+    })
+  }
+}
+
+/** The suffix of the start-up rows run with the bench's NODE_EXTRA_CA_CERTS (test/bench/startup.ts, `extraCaCerts`). */
+const WITH_CA_CERTS = "with NODE_EXTRA_CA_CERTS"
+const FLOOR_LAYER_CJS = "floor as a Layer: raw ws in one Effect.async, resumed on close, bundled cjs"
+const FLOOR_LAYER_ESM = "floor as a Layer: raw ws in one Effect.async, resumed on close, bundled esm + require banner"
+const FLOOR_LAYER = "the judged rows' floor: the least a Layer-provided client whose request returns after the close costs"
+
 /** The cold-start contenders, as `ran` records them (for --quick's check). */
 const COLDSTART_NAMES = [
   "raw ws, bundled cjs",
@@ -905,13 +990,18 @@ const COLDSTART_NAMES = [
   "raw ws, unbundled",
   "floor: raw ws in one Effect.async, bundled cjs",
   "floor: raw ws in one Effect.async, bundled esm + require banner",
+  FLOOR_LAYER_CJS,
+  FLOOR_LAYER_ESM,
   "ours (Effect API), bundled cjs",
   "ours (Effect API), bundled esm",
   "ours (Effect API), unbundled dist/",
   "Node alone (no import, no socket)",
   "HAWS + ws, bundled cjs",
   "our HA client, bundled cjs",
-  "our HA client, bundled esm"
+  "our HA client, bundled esm",
+  ...(extraCaCerts === undefined
+    ? []
+    : ["raw ws, bundled cjs", "ours (Effect API), bundled cjs", "ours (Effect API), bundled esm"].map((name) => `${name}, ${WITH_CA_CERTS}`))
 ].map((name) => `${name} (coldstart)`)
 
 /**
@@ -951,11 +1041,22 @@ const cliContenders = (url: string) => {
   const node22Clis = node22 === undefined
     ? []
     : [on22(node, false), on22(oursVersion, false), on22(oursVersion, true), on22(oursRequest, false), on22(oursRequest, true)]
-  return { node, wscatVersion, wscatRequest, oursVersion, oursRequest, node22Clis, all: [node, wscatVersion, wscatRequest, oursVersion, oursRequest, ...node22Clis] }
+  const caCerts = (c: Cli): Cli => ({ ...c, name: `${c.name}, ${WITH_CA_CERTS}`, options: { extraCaCerts: true } })
+  const caCertClis = extraCaCerts === undefined ? [] : [caCerts(node), caCerts(oursVersion)]
+  return {
+    node,
+    wscatVersion,
+    wscatRequest,
+    oursVersion,
+    oursRequest,
+    node22Clis,
+    caCertClis,
+    all: [node, wscatVersion, wscatRequest, oursVersion, oursRequest, ...node22Clis, ...caCertClis]
+  }
 }
 
 const cliWorkload = async (url: string) => {
-  const { all: clis, node, node22Clis, oursRequest, oursVersion, wscatRequest, wscatVersion } = cliContenders(url)
+  const { all: clis, caCertClis, node, node22Clis, oursRequest, oursVersion, wscatRequest, wscatVersion } = cliContenders(url)
   const samples = await startupRounds(clis.map((c) => ({ ...c, name: `${c.name} (cli)` })), (c) => commandRun(c.args, c.check, c.options))
   const runs = (c: Cli) => samples.get(`${c.name} (cli)`) ?? []
   const versus = (c: Cli, reference: Cli) => {
@@ -967,8 +1068,16 @@ const cliWorkload = async (url: string) => {
   for (const c of clis) {
     const judged = c === oursVersion || c === oursRequest
     // Each row's ratios: to `node -e 0` (Node 22's own for the Node 22 rows), and ours to wscat or to ours uncached.
-    const base = c.options?.node === undefined ? node : (node22Clis[0] as Cli)
-    const reference = c === oursVersion
+    // (with NODE_EXTRA_CA_CERTS: node -e 0 against node -e 0 without it; ours against node -e 0 with it, and ours without)
+    const [nodeCa] = caCertClis
+    const base = c.options?.node !== undefined
+      ? (node22Clis[0] as Cli)
+      : c.options?.extraCaCerts === true && c !== nodeCa && nodeCa !== undefined
+      ? nodeCa
+      : node
+    const reference = c.options?.extraCaCerts === true
+      ? c === nodeCa ? undefined : oursVersion
+      : c === oursVersion
       ? wscatVersion
       : c === oursRequest
       ? wscatRequest
@@ -983,7 +1092,7 @@ const cliWorkload = async (url: string) => {
       // (a median that three decimals would round onto the target is shown with four)
       digits: seconds(c) !== 0.3 && seconds(c).toFixed(3) === "0.300" ? 4 : 3,
       note: c === base
-        ? (c === node ? "baseline" : "Node 22's baseline")
+        ? (c === node ? "baseline; every CLI row runs without NODE_EXTRA_CA_CERTS unless its name says so" : "Node 22's baseline")
         : `${versus(c, base).toFixed(2)}× ${base.name}${reference === undefined ? "" : `, ${versus(c, reference).toFixed(2)}× ${reference.name}`} ` +
           `(same rounds); ${plusMinus(seconds(c) - seconds(base), 3)} s over ${base.name}${judged ? "" : "; shown, not judged"}`,
       ...(judged
@@ -1018,9 +1127,11 @@ const main = async () => {
   const started = Date.now()
   try {
     // First, while this process is still small: each start-up run is spawned from it.
-    if (selected("coldstart") || selected("cli")) {
-      const files = await prepareStartup(selected("coldstart"))
+    if (selected("coldstart") || selected("cli") || selected("coldstart-instructions")) {
+      const files = await prepareStartup(selected("coldstart") || selected("coldstart-instructions"))
       if (selected("coldstart")) await coldstartWorkload(url, files)
+      // (instructions: only when asked for by name, ~5 minutes under valgrind)
+      if (only?.has("coldstart-instructions") === true) await coldstartInstructionsWorkload(url, files)
       if (selected("cli")) await cliWorkload(url)
     }
     if (selected("sequential")) await sequentialWorkload(url)

@@ -7,6 +7,8 @@
  *   child's RSS right after the answer. Each app runs as it is and bundled with esbuild (`--bundle --platform=node`,
  *   `--format=cjs` or `--format=esm`, nothing external, no banner unless a row says so).
  * - CLI start-up (`cli`): whole runs of `node dist/cli/main.js …`, of `wscat` and of `node -e 0`, from spawn to exit.
+ * - Every run's environment is the bench's without NODE_EXTRA_CA_CERTS (see `extraCaCerts`), but for the rows named
+ *   "with NODE_EXTRA_CA_CERTS".
  *
  * The built package is copied first (prepareStartup), as an installed dependency of a throw-away app project in
  * test/bench/.build/startup: `node_modules/effect-ws-gateway/` holds the repository's package.json and `dist/` (no
@@ -15,7 +17,7 @@
  * by someone else on the machine cannot pull files from under a run. `effect`, `ws` and home-assistant-js-websocket
  * resolve to the repository's node_modules, as they would from a user's.
  */
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
@@ -122,10 +124,10 @@ export const prepareStartup = async (bundleApps = true): Promise<StartupFiles> =
     })
   if (bundleApps) {
     await Promise.all([
-      bundleAll(["ours", "raw", "floor", "haws", "oursHa"], "cjs", "cjs"),
+      bundleAll(["ours", "raw", "floor", "floorLayer", "haws", "oursHa"], "cjs", "cjs"),
       bundleAll(["ours", "oursHa"], "esm", "esm"),
       // (raw ws as ESM, and the floor that imports it, need the banner: a build of their own, into the same directory)
-      bundleAll(["raw", "floor"], "esm", "esm", REQUIRE_BANNER)
+      bundleAll(["raw", "floor", "floorLayer"], "esm", "esm", REQUIRE_BANNER)
     ])
   }
   return { app, bundle, size: (file) => statSync(file).size }
@@ -144,11 +146,27 @@ export interface ColdStart {
   readonly reply: unknown
 }
 
-/** Another Node binary than the bench's, and variables added to the environment. */
+/** Another Node binary than the bench's, variables added to the environment, and whether to keep NODE_EXTRA_CA_CERTS. */
 export interface RunOptions {
   readonly node?: string
   readonly env?: Readonly<Record<string, string>>
+  /** Run with the bench's own NODE_EXTRA_CA_CERTS (the rows that show what it costs); by default it is removed. */
+  readonly extraCaCerts?: boolean
 }
+
+/**
+ * The bench's NODE_EXTRA_CA_CERTS, if it has one. This sandbox sets it (to Debian's whole CA bundle), and Node 20
+ * reads and parses that file when every process starts, certificates or not: `node -e 0` takes 0.08–0.10 s with it
+ * and 0.02–0.03 s without (2026-12-07). That fixed cost sat in every start-up row, baseline included, and squeezed
+ * every ratio toward 1. A developer's machine or a serverless runtime usually has no such variable, so the start-up
+ * runs go without it; rows named "with NODE_EXTRA_CA_CERTS" keep it, to show the difference in the same rounds.
+ */
+export const extraCaCerts: string | undefined = process.env.NODE_EXTRA_CA_CERTS
+
+/** The bench's environment without NODE_EXTRA_CA_CERTS: what the start-up runs get. */
+const startupEnv: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name !== "NODE_EXTRA_CA_CERTS")
+)
 
 interface Spawned {
   readonly firstLineMs: number | undefined
@@ -163,7 +181,7 @@ interface Spawned {
  */
 const spawnTimed = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
   new Promise<Spawned>((done, reject) => {
-    const env = options.env === undefined ? process.env : { ...process.env, ...options.env }
+    const env = { ...(options.extraCaCerts === true ? process.env : startupEnv), ...options.env }
     const start = performance.now()
     const child = spawn(options.node ?? process.execPath, args, { cwd: startupDir, env, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""
@@ -194,8 +212,13 @@ const spawnTimed = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
   })
 
 /** Runs one cold-start app once; `check` validates its reply (throws with what was wrong). */
-export const coldStart = async (file: string, args: ReadonlyArray<string>, check: (reply: unknown) => boolean): Promise<ColdStart> => {
-  const run = await spawnTimed([file, ...args])
+export const coldStart = async (
+  file: string,
+  args: ReadonlyArray<string>,
+  check: (reply: unknown) => boolean,
+  options?: RunOptions
+): Promise<ColdStart> => {
+  const run = await spawnTimed([file, ...args], options)
   if (run.firstLineMs === undefined) throw new Error(`${file} printed nothing`)
   const line = JSON.parse(run.stdout.split("\n")[0] ?? "") as { loaded: number; rss: number; reply: unknown }
   if (!check(line.reply)) throw new Error(`${file}: unexpected reply ${JSON.stringify(line.reply)}`)
@@ -208,3 +231,36 @@ export const commandRun = async (args: ReadonlyArray<string>, check: (stdout: st
   if (!check(run.stdout)) throw new Error(`node ${args.join(" ")}: unexpected output ${JSON.stringify(run.stdout.slice(0, 200))}`)
   return run.exitMs
 }
+
+/** Whether valgrind is installed (Debian's `valgrind`), for the instruction-count rows. */
+export const hasValgrind = (): boolean => {
+  try {
+    return spawnSync("valgrind", ["--version"], { stdio: "ignore" }).status === 0
+  } catch {
+    return false
+  }
+}
+
+/**
+ * One cold start under callgrind: the instructions the whole process executed (`Collected`), in millions. Node runs
+ * with `--single-threaded` (no background compiler or GC threads), so the count repeats within a few tenths of a
+ * percent where wall time on a shared machine varies by several percent. callgrind slows the run ~70×: ~10 s each.
+ */
+export const instructionCount = (file: string, args: ReadonlyArray<string>): Promise<number> =>
+  new Promise((done, reject) => {
+    const child = spawn("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, "--single-threaded", file, ...args], {
+      cwd: startupDir,
+      env: startupEnv,
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    let stderr = ""
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000)
+    child.stderr.on("data", (chunk) => (stderr += String(chunk)))
+    child.once("error", reject)
+    child.once("close", (code) => {
+      clearTimeout(timer)
+      const collected = /Collected : (\d+)/.exec(stderr)
+      if (code !== 0 || collected === null) reject(new Error(`callgrind of ${file} exited with ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`))
+      else done(Number(collected[1]) / 1e6)
+    })
+  })
