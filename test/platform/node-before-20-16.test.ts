@@ -3,9 +3,8 @@
 // transport keeps the `node:dns` it loaded for the module's lifetime, and vitest gives each file fresh modules.
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { WebSocketClient, WebSocketClientLiveWith } from "../../src/index.js"
 import { loadWs } from "../../src/platform/node/loadWs.js"
-import { wsServer } from "../core/servers.js"
+import { connectByName, loopbackDenied } from "../reliability/byName.js"
 
 const getBuiltinModule = process.getBuiltinModule
 
@@ -27,16 +26,9 @@ describe("the Node transport without process.getBuiltinModule", () => {
 
   it.effect("resolves a host name through node:dns, checked by the host policy before connecting", () =>
     Effect.gen(function*() {
-      const server = yield* wsServer()
-      let connections = 0
-      server.server.on("connection", () => connections++)
-      const client = yield* WebSocketClient
-      const exit = yield* Effect.exit(Effect.scoped(client.connect({ url: `ws://localhost:${server.port}/` })))
+      const { connections, exit } = yield* connectByName
       // Refused after resolution: the lookup ran (it is what applies the address rules to a name).
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { _tag: "HostDenied", host: "localhost" } } })
-      expect(connections).toBe(0)
-    }).pipe(
-      Effect.scoped,
-      Effect.provide(WebSocketClientLiveWith({ hostPolicy: { denyAddresses: ["127.0.0.1/32", "::1/128"] } }))
-    ))
+      expect(connections()).toBe(0)
+    }).pipe(Effect.scoped, Effect.provide(loopbackDenied)))
 })
