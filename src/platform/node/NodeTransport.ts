@@ -349,19 +349,6 @@ const wsTransport: Effect.Effect<WebSocketTransport["Type"], TransportUnavailabl
   }))
 )
 
-/**
- * The `ws` transport for Node. `ws` is imported when the layer is built, not when this package is loaded (from an
- * ESM bundle too: see `loadWs`). Should it still fail to load (a bundle deployed without it, where it was left
- * external), the runtime's global `WebSocket` (Node 22+) is used instead, never silently: a warning is logged, and
- * the transport's `name` ("websocket-constructor") and capabilities say which it is, so an option it cannot honour
- * (headers, TLS options, pings, `maxPayload`) is `InvalidOption`. Without a global `WebSocket`, `TransportUnavailable`.
- */
-export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.effect(
-  WebSocketTransport,
-  // One layer, not a `Layer.catchAll` of two: building it is on every cold start's path (see test/bench/README.md).
-  Effect.suspend(() => nodeTransport)
-)
-
 /** What `NodeTransportLive` provides, as an effect: `ws`, or the global `WebSocket` when `ws` cannot be loaded. */
 export const nodeTransport: Effect.Effect<WebSocketTransport["Type"], TransportUnavailable> = Effect.catchAll(
   wsTransport,
@@ -372,4 +359,17 @@ export const nodeTransport: Effect.Effect<WebSocketTransport["Type"], TransportU
       ),
       webSocketConstructorTransport(globalWebSocketConstructor)
     )
+)
+
+/**
+ * The `ws` transport for Node. `ws` is imported when the layer is built, not when this package is loaded (from an
+ * ESM bundle too: see `loadWs`). Should it still fail to load (a bundle deployed without it, where it was left
+ * external), the runtime's global `WebSocket` (Node 22+) is used instead, never silently: a warning is logged, and
+ * the transport's `name` ("websocket-constructor") and capabilities say which it is, so an option it cannot honour
+ * (headers, TLS options, pings, `maxPayload`) is `InvalidOption`. Without a global `WebSocket`, `TransportUnavailable`.
+ */
+export const NodeTransportLive: Layer.Layer<WebSocketTransport, TransportUnavailable> = Layer.effect(
+  WebSocketTransport,
+  // One layer, not a `Layer.catchAll` of two: building it is on every cold start's path (see test/bench/README.md).
+  nodeTransport
 )

@@ -4,7 +4,8 @@
  * for Node's built-in modules ("Dynamic require of "events" is not supported"), because an ES module has no
  * `require`. The shim looks `require` up when it runs, and `ws`'s module code runs once, when it is first imported;
  * so for that import alone, where no `require` exists, one that serves Node's built-in modules (and nothing else) is
- * put on `globalThis`, and taken away as soon as the import settles. Unbundled and in CommonJS nothing is installed.
+ * put on `globalThis`, and taken away as soon as the import settles. Where a global `require` exists, nothing is
+ * installed.
  */
 import type WebSocket from "ws"
 
