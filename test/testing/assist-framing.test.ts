@@ -121,13 +121,21 @@ const startAudioRun = (peer: Peer) =>
 /** `length` bytes of PCM (any content: the simulator only counts it). */
 const pcm = (length: number) => Uint8Array.from({ length }, (_, i) => i % 251)
 
+/**
+ * A simulator whose STT stage recognises "turn off the kitchen light" (were the audio well framed), an authenticated
+ * raw client on it, and an audio run started there.
+ */
+const audioRunOnSimulator = Effect.gen(function*() {
+  const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
+  yield* sim.setAssistTranscript("turn off the kitchen light")
+  const peer = yield* authenticated(sim)
+  return { sim, peer, ...yield* startAudioRun(peer) }
+})
+
 describe("the simulator's Assist STT framing (raw ws client)", () => {
   it.scoped("control: whole samples behind the handler id, then the end marker: the transcript is recognised and acted on", () =>
     Effect.gen(function*() {
-      const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
-      yield* sim.setAssistTranscript("turn off the kitchen light")
-      const peer = yield* authenticated(sim)
-      const { handler, id } = yield* startAudioRun(peer)
+      const { handler, id, peer, sim } = yield* audioRunOnSimulator
       expect(handler).toBe(1)
       expect(eventsOf(peer, id)).toStrictEqual([
         ["run-start", { pipeline: PIPELINE, language: "en", runner_data: { stt_binary_handler_id: 1, timeout: 300 } }],
@@ -169,10 +177,7 @@ describe("the simulator's Assist STT framing (raw ws client)", () => {
 
   it.scoped("a frame with the wrong handler id byte is a stray frame: the run gets none of it and reports nothing", () =>
     Effect.gen(function*() {
-      const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
-      yield* sim.setAssistTranscript("turn off the kitchen light")
-      const peer = yield* authenticated(sim)
-      const { handler, id } = yield* startAudioRun(peer)
+      const { handler, id, peer, sim } = yield* audioRunOnSimulator
       expect(handler).toBe(1)
       // audio for handler 2 (no such handler) and 0 (HA numbers handlers from 1), an odd-sized one among them, and
       // an end marker for the wrong handler
@@ -213,11 +218,7 @@ describe("the simulator's Assist STT framing (raw ws client)", () => {
 
   it.scoped("a frame of half a sample is the run's fault: at the end marker, stt-stream-failed naming it, then run-end", () =>
     Effect.gen(function*() {
-      const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
-      // a transcript the STT stage would recognise, were the audio well framed
-      yield* sim.setAssistTranscript("turn off the kitchen light")
-      const peer = yield* authenticated(sim)
-      const { handler, id } = yield* startAudioRun(peer)
+      const { handler, id, peer, sim } = yield* audioRunOnSimulator
       yield* sendBinary(peer, frame(handler, pcm(2)))
       yield* sendBinary(peer, frame(handler, pcm(3)))
       yield* sendBinary(peer, frame(handler, pcm(5)))
@@ -255,10 +256,7 @@ describe("the simulator's Assist STT framing (raw ws client)", () => {
 
   it.scoped("audio that never gets its end marker: at the run's 300 s timeout (TestClock) HA's error \"timeout\", the handler gone", () =>
     Effect.gen(function*() {
-      const sim = yield* HomeAssistantSimulator.make({ accessToken: TOKEN })
-      yield* sim.setAssistTranscript("turn off the kitchen light")
-      const peer = yield* authenticated(sim)
-      const { handler, id } = yield* startAudioRun(peer)
+      const { handler, id, peer, sim } = yield* audioRunOnSimulator
       yield* sendBinary(peer, frame(handler, pcm(1600)))
       yield* sendBinary(peer, frame(handler, pcm(1600)))
       yield* barrier(peer)
